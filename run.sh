@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# Local entry point. See README.md.
+#   ./run.sh          the demo: whole stack plus a portal outage, watched live
+#   ./run.sh up       install (if missing) and start RabbitMQ and PostgreSQL, create vhost, database and users
+#   ./run.sh down     stop what `up` started, and nothing else
+#   ./run.sh test     bring the services up, build, run every test, print "N passed, N failed"
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+STATE_DIR="$ROOT/.run"
+mkdir -p "$STATE_DIR"
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+# Local defaults; every value can be overridden from the environment.
+: "${PAYMENTS_RABBITMQ_VHOST:=payments}"
+: "${PAYMENTS_RABBITMQ_USER:=payments}"
+: "${PAYMENTS_RABBITMQ_PASSWORD:=payments}"
+: "${PAYMENTS_POSTGRES_DB:=payments}"
+: "${PAYMENTS_POSTGRES_USER:=payments}"
+: "${PAYMENTS_POSTGRES_PASSWORD:=payments}"
+
+log() { printf '[run] %s\n' "$*" >&2; }
+die() { printf '[run] error: %s\n' "$*" >&2; exit 1; }
+
+# Waits until "$@" succeeds, at most $1 seconds; polls every half second.
+wait_for() {
+  local timeout=$1 what=$2; shift 2
+  local deadline=$((SECONDS + timeout))
+  until "$@" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || die "$what did not answer within ${timeout}s"
+    sleep 0.5
+  done
+}
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_updated=0
+apt_install() {
+  if [ "$apt_updated" -eq 0 ]; then
+    log "apt-get update"
+    as_root apt-get update -qq
+    apt_updated=1
+  fi
+  log "installing $*"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+ensure_packages() {
+  local missing=()
+  command -v rabbitmq-server >/dev/null 2>&1 || [ -x /usr/sbin/rabbitmq-server ] || missing+=(rabbitmq-server)
+  command -v pg_ctlcluster >/dev/null 2>&1 || missing+=(postgresql postgresql-contrib)
+  command -v curl >/dev/null 2>&1 || missing+=(curl)
+  if [ "$#" -gt 0 ]; then
+    local extra
+    for extra in "$@"; do
+      case "$extra" in
+        promtool) command -v promtool >/dev/null 2>&1 || missing+=(prometheus) ;;
+        docker-compose) command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose) ;;
+      esac
+    done
+  fi
+  if [ "${#missing[@]}" -gt 0 ]; then apt_install "${missing[@]}"; fi
+  command -v dotnet >/dev/null 2>&1 || die "the .NET 10 SDK (dotnet) is required"
+}
+
+# ---------------------------------------------------------------- RabbitMQ
+rabbit_running() { as_root rabbitmq-diagnostics -q check_running >/dev/null 2>&1; }
+
+rabbit_up() {
+  as_root rabbitmq-plugins enable --offline rabbitmq_management rabbitmq_prometheus >/dev/null
+  if rabbit_running; then
+    log "RabbitMQ already running"
+  else
+    log "starting RabbitMQ"
+    # No systemd here: start the node detached, as the rabbitmq user (the Debian wrapper switches user).
+    as_root sh -c 'nohup rabbitmq-server >/var/log/rabbitmq/payments-run.log 2>&1 &'
+    touch "$STATE_DIR/rabbitmq.started"
+    wait_for 120 "RabbitMQ" as_root rabbitmq-diagnostics -q check_running
+  fi
+  wait_for 60 "RabbitMQ management UI" curl -fsS -u guest:guest http://localhost:15672/api/overview
+  as_root rabbitmqctl -q add_vhost "$PAYMENTS_RABBITMQ_VHOST" 2>/dev/null || true
+  as_root rabbitmqctl -q add_user "$PAYMENTS_RABBITMQ_USER" "$PAYMENTS_RABBITMQ_PASSWORD" 2>/dev/null \
+    || as_root rabbitmqctl -q change_password "$PAYMENTS_RABBITMQ_USER" "$PAYMENTS_RABBITMQ_PASSWORD"
+  # administrator: the integration tests create and delete a virtual host of their own per run.
+  as_root rabbitmqctl -q set_user_tags "$PAYMENTS_RABBITMQ_USER" administrator
+  as_root rabbitmqctl -q set_permissions -p "$PAYMENTS_RABBITMQ_VHOST" "$PAYMENTS_RABBITMQ_USER" '.*' '.*' '.*'
+  as_root rabbitmqctl -q set_permissions -p "$PAYMENTS_RABBITMQ_VHOST" guest '.*' '.*' '.*'
+  log "RabbitMQ ready: amqp://localhost:5672/$PAYMENTS_RABBITMQ_VHOST, management UI http://localhost:15672 (guest/guest)"
+}
+
+rabbit_down() {
+  if [ -f "$STATE_DIR/rabbitmq.started" ]; then
+    log "stopping RabbitMQ"
+    as_root rabbitmqctl -q shutdown >/dev/null 2>&1 || as_root rabbitmqctl -q stop >/dev/null 2>&1 || true
+    rm -f "$STATE_DIR/rabbitmq.started"
+  fi
+}
+
+# ---------------------------------------------------------------- PostgreSQL
+pg_cluster() {
+  # "version name" of the first cluster Debian's postgresql-common knows.
+  pg_lsclusters --no-header 2>/dev/null | awk 'NR==1 {print $1" "$2}'
+}
+
+pg_up() {
+  local cluster
+  cluster=$(pg_cluster)
+  if [ -z "$cluster" ]; then
+    local version
+    version=$(ls /usr/lib/postgresql | sort -V | tail -n1)
+    as_root pg_createcluster "$version" main >/dev/null
+    cluster="$version main"
+  fi
+  # shellcheck disable=SC2086
+  if pg_lsclusters --no-header | awk '$4=="online"' | grep -q .; then
+    log "PostgreSQL already running"
+  else
+    log "starting PostgreSQL $cluster"
+    # shellcheck disable=SC2086
+    as_root pg_ctlcluster $cluster start
+    touch "$STATE_DIR/postgresql.started"
+  fi
+  wait_for 60 "PostgreSQL" as_root su postgres -c "psql -qAtc 'select 1'"
+  local psql=(as_root su postgres -c)
+  "${psql[@]}" "psql -v ON_ERROR_STOP=1 -qAt" <<SQL
+DO \$\$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$PAYMENTS_POSTGRES_USER') THEN
+    CREATE ROLE "$PAYMENTS_POSTGRES_USER" LOGIN CREATEDB PASSWORD '$PAYMENTS_POSTGRES_PASSWORD';
+  ELSE
+    ALTER ROLE "$PAYMENTS_POSTGRES_USER" LOGIN CREATEDB PASSWORD '$PAYMENTS_POSTGRES_PASSWORD';
+  END IF;
+END \$\$;
+SQL
+  if ! "${psql[@]}" "psql -qAtc \"select 1 from pg_database where datname = '$PAYMENTS_POSTGRES_DB'\"" | grep -q 1; then
+    "${psql[@]}" "createdb -O '$PAYMENTS_POSTGRES_USER' '$PAYMENTS_POSTGRES_DB'"
+  fi
+  log "PostgreSQL ready: postgres://$PAYMENTS_POSTGRES_USER@localhost:5432/$PAYMENTS_POSTGRES_DB"
+}
+
+pg_down() {
+  if [ -f "$STATE_DIR/postgresql.started" ]; then
+    log "stopping PostgreSQL"
+    local cluster
+    cluster=$(pg_cluster)
+    # shellcheck disable=SC2086
+    [ -n "$cluster" ] && as_root pg_ctlcluster $cluster stop -m fast || true
+    rm -f "$STATE_DIR/postgresql.started"
+  fi
+}
+
+# ---------------------------------------------------------------- commands
+cmd_up() {
+  ensure_packages "$@"
+  rabbit_up
+  pg_up
+}
+
+cmd_down() {
+  rabbit_down
+  pg_down
+}
+
+cmd_test() {
+  cmd_up promtool docker-compose
+  local results="$STATE_DIR/test-results"
+  rm -rf "$results"
+  log "building"
+  dotnet build "$ROOT/Payments.sln" -c Release -nologo -clp:ErrorsOnly
+  log "running every test in the solution"
+  local rc=0
+  dotnet test "$ROOT/Payments.sln" -c Release --no-build --nologo \
+    --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" || rc=$?
+  local passed=0 failed=0 file p f
+  for file in "$results"/*.trx; do
+    [ -f "$file" ] || continue
+    p=$(grep -o '<Counters [^>]*' "$file" | grep -o ' passed="[0-9]*"' | grep -o '[0-9]*' || echo 0)
+    f=$(grep -o '<Counters [^>]*' "$file" | grep -o ' failed="[0-9]*"' | grep -o '[0-9]*' || echo 0)
+    passed=$((passed + p)); failed=$((failed + f))
+  done
+  if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; log "the test run itself failed (exit $rc)"; fi
+  echo "$passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+}
+
+cmd_demo() {
+  cmd_up
+  log "services are up. The demo with an injected portal outage is not built yet: see README.md."
+}
+
+case "${1:-demo}" in
+  demo) cmd_demo ;;
+  up) shift; cmd_up "$@" ;;
+  down) cmd_down ;;
+  test) cmd_test ;;
+  *) die "unknown command '$1' (expected: up, down, test, or nothing for the demo)" ;;
+esac

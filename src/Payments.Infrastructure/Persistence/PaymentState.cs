@@ -1,0 +1,43 @@
+using MassTransit;
+
+namespace Payments.Infrastructure.Persistence;
+
+/// <summary>
+/// The saga row of one payment intent. Shared by the consumer (which runs the state machine) and the API (which reads it).
+/// Amounts are token base units as decimal strings: exact, never floating point.
+/// </summary>
+public class PaymentState : SagaStateMachineInstance
+{
+    /// <summary>Saga correlation id; the public reference is <c>CorrelationId.ToString("N")</c>.</summary>
+    public Guid CorrelationId { get; set; }
+
+    /// <summary>State machine state name (one of <see cref="Contracts.PaymentStatuses"/>).</summary>
+    public string CurrentState { get; set; } = null!;
+
+    public string Reference { get; set; } = null!;
+    public string UserId { get; set; } = null!;
+    public string Recipient { get; set; } = null!;
+    public string Token { get; set; } = null!;
+
+    /// <summary>Expected amount in token base units.</summary>
+    public string Amount { get; set; } = null!;
+
+    public string? TransactionId { get; set; }
+    public string? TransactionHash { get; set; }
+
+    /// <summary>Last raw status the portal reported.</summary>
+    public string? RawPortalStatus { get; set; }
+
+    public int VerificationAttempts { get; set; }
+    public int CircuitDeferrals { get; set; }
+    public int PendingChecks { get; set; }
+    public string? LastError { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public DateTimeOffset? ConfirmedAt { get; set; }
+    public DateTimeOffset ExpiresAt { get; set; }
+
+    /// <summary>Token of the scheduled expiry message, so it can be cancelled once a transaction arrives.</summary>
+    public Guid? ExpiryTokenId { get; set; }
+}
