@@ -1,4 +1,7 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.MapGet("/health/live", () => Results.Ok());
-app.Run();
+using Payments.PortalSimulator;
+
+var app = PortalSimulatorApp.Build(args);
+await app.RunAsync();
+
+// Kept internal on purpose: test projects reference this app next to another web app, and two public Program types clash.
+internal partial class Program;

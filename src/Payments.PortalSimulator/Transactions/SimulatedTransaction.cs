@@ -1,0 +1,75 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Payments.PortalSimulator.Transactions;
+
+/// <summary>A registered transaction and how many times the portal has answered for it.</summary>
+internal sealed class SimulatedTransaction
+{
+    private int _polls;
+
+    public SimulatedTransaction(
+        string transactionId,
+        string reference,
+        string to,
+        string token,
+        string tokenAmount,
+        string finalStatus,
+        int pendingPolls,
+        int hashMissingPolls,
+        DateTimeOffset createdAt)
+    {
+        TransactionId = transactionId;
+        Reference = reference;
+        To = to;
+        Token = token;
+        TokenAmount = tokenAmount;
+        FinalStatus = finalStatus;
+        PendingPolls = pendingPolls;
+        HashMissingPolls = hashMissingPolls;
+        CreatedAt = createdAt;
+        // Derived, not random, so that repeated runs and both casings show the same values.
+        TransactionHash = "0x" + Hex("hash:" + transactionId, 32);
+        From = "0x" + Hex("from:" + transactionId, 20);
+    }
+
+    public string TransactionId { get; }
+    public string Reference { get; }
+    public string To { get; }
+    public string Token { get; }
+    public string TokenAmount { get; }
+    public string FinalStatus { get; }
+    public int PendingPolls { get; }
+    public int HashMissingPolls { get; }
+    public DateTimeOffset CreatedAt { get; }
+    public string TransactionHash { get; }
+    public string From { get; }
+
+    public int Polls => Volatile.Read(ref _polls);
+
+    /// <summary>Counts one answered poll and returns what the chain looks like at that poll.</summary>
+    public TransactionView Observe()
+    {
+        var poll = Interlocked.Increment(ref _polls) - 1;
+        if (poll < PendingPolls)
+        {
+            return new TransactionView(TransactionStatuses.Pending, null);
+        }
+
+        return poll < PendingPolls + HashMissingPolls
+            ? new TransactionView(FinalStatus, null)
+            : new TransactionView(FinalStatus, TransactionHash);
+    }
+
+    private static string Hex(string seed, int bytes) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(seed)).AsSpan(0, bytes));
+}
+
+internal readonly record struct TransactionView(string Status, string? TransactionHash);
+
+internal static class TransactionStatuses
+{
+    public const string Pending = "pending";
+    public const string Mined = "mined";
+    public const string Failed = "failed";
+}

@@ -1,0 +1,115 @@
+using System.Text.RegularExpressions;
+using Payments.PortalSimulator.Portal;
+
+namespace Payments.PortalSimulator.Transactions;
+
+internal static partial class TransactionEndpoints
+{
+    public static IServiceCollection AddSimulatedTransactions(this IServiceCollection services) =>
+        services.AddSingleton<TransactionStore>();
+
+    public static IEndpointRouteBuilder MapTransactionEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost("/_sim/transactions", Register);
+        endpoints.MapGet("/_sim/transactions/{transactionId}", (string transactionId, TransactionStore store) =>
+            store.Find(transactionId) is { } transaction
+                ? Results.Ok(new { transaction.TransactionId, transaction.Polls, transaction.FinalStatus })
+                : Results.NotFound(new { code = "not_found" }));
+        return endpoints;
+    }
+
+    private static IResult Register(
+        TransactionRegistration registration,
+        TransactionStore store,
+        TimeProvider timeProvider,
+        ILoggerFactory loggerFactory)
+    {
+        var errors = Validate(registration);
+        if (errors.Count > 0)
+        {
+            return Results.ValidationProblem(errors);
+        }
+
+        var transaction = new SimulatedTransaction(
+            registration.TransactionId!,
+            registration.Reference!,
+            registration.To!,
+            registration.Token!,
+            registration.TokenAmount!,
+            registration.FinalStatus ?? TransactionStatuses.Mined,
+            registration.PendingPolls ?? 0,
+            registration.HashMissingPolls ?? 0,
+            timeProvider.GetUtcNow());
+        store.Register(transaction);
+        Log.TransactionRegistered(
+            loggerFactory.CreateLogger(typeof(TransactionEndpoints).FullName!),
+            transaction.TransactionId,
+            transaction.FinalStatus,
+            transaction.PendingPolls,
+            transaction.HashMissingPolls);
+
+        return Results.Created(
+            $"/_sim/transactions/{transaction.TransactionId}",
+            new
+            {
+                transaction.TransactionId,
+                transaction.Reference,
+                transaction.To,
+                transaction.Token,
+                transaction.TokenAmount,
+                transaction.FinalStatus,
+                transaction.PendingPolls,
+                transaction.HashMissingPolls,
+                transaction.TransactionHash,
+            });
+    }
+
+    private static Dictionary<string, string[]> Validate(TransactionRegistration registration)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (registration.TransactionId is null || !PortalApi.IsValidTransactionId(registration.TransactionId))
+        {
+            errors["transactionId"] = ["required, 0x followed by 64 lowercase hex digits"];
+        }
+
+        if (string.IsNullOrWhiteSpace(registration.Reference))
+        {
+            errors["reference"] = ["required"];
+        }
+
+        if (string.IsNullOrWhiteSpace(registration.To))
+        {
+            errors["to"] = ["required"];
+        }
+
+        if (string.IsNullOrWhiteSpace(registration.Token))
+        {
+            errors["token"] = ["required"];
+        }
+
+        if (registration.TokenAmount is null || !BaseUnits().IsMatch(registration.TokenAmount))
+        {
+            errors["tokenAmount"] = ["required, an integer amount in token base units"];
+        }
+
+        if (registration.FinalStatus is not (null or TransactionStatuses.Mined or TransactionStatuses.Failed))
+        {
+            errors["finalStatus"] = ["mined or failed"];
+        }
+
+        if (registration.PendingPolls < 0)
+        {
+            errors["pendingPolls"] = ["must be 0 or more"];
+        }
+
+        if (registration.HashMissingPolls < 0)
+        {
+            errors["hashMissingPolls"] = ["must be 0 or more"];
+        }
+
+        return errors;
+    }
+
+    [GeneratedRegex("^[0-9]+$", RegexOptions.CultureInvariant)]
+    private static partial Regex BaseUnits();
+}
