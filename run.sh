@@ -28,7 +28,7 @@ wait_for() {
   local timeout=$1 what=$2; shift 2
   local deadline=$((SECONDS + timeout))
   until "$@" >/dev/null 2>&1; do
-    ((SECONDS < deadline)) || die "$what did not answer within ${timeout}s"
+    ((SECONDS < deadline)) || { log "error: $what did not answer within ${timeout}s"; return 1; }
     sleep 0.5
   done
 }
@@ -149,20 +149,85 @@ pg_down() {
   fi
 }
 
+# ---------------------------------------------------------------- the application processes
+LOG_DIR="$STATE_DIR/logs"
+BUILD_DIR="$STATE_DIR/build"
+
+build_apps() {
+  log "building the services (Release)"
+  local project
+  for project in Payments.PortalSimulator Payments.Consumer Payments.Api; do
+    dotnet build "$ROOT/src/$project/$project.csproj" -c Release -nologo -v quiet -clp:ErrorsOnly -o "$BUILD_DIR/$project" >/dev/null
+  done
+  dotnet build "$ROOT/bench/Payments.Load/Payments.Load.csproj" -c Release -nologo -v quiet -clp:ErrorsOnly -o "$BUILD_DIR/Payments.Load" >/dev/null
+}
+
+# start_app NAME PORT: runs the built service in the background, records its pid, waits for /health/ready.
+start_app() {
+  local name=$1 port=$2 pidfile="$STATE_DIR/$1.pid"
+  if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+    log "$name already running (pid $(cat "$pidfile"))"
+    return
+  fi
+  mkdir -p "$LOG_DIR"
+  log "starting $name on http://127.0.0.1:$port (log: .run/logs/$name.log)"
+  (cd "$BUILD_DIR/$name" && exec nohup dotnet "$name.dll" --urls "http://127.0.0.1:$port" >"$LOG_DIR/$name.log" 2>&1) &
+  echo $! >"$pidfile"
+  local path=/health/ready
+  [ "$name" = Payments.PortalSimulator ] && path=/health/live
+  wait_for 90 "$name" curl -fsS "http://127.0.0.1:$port$path" \
+    || { tail -n 30 "$LOG_DIR/$name.log" >&2; exit 1; }
+}
+
+stop_app() {
+  local pidfile="$STATE_DIR/$1.pid"
+  [ -f "$pidfile" ] || return 0
+  local pid
+  pid=$(cat "$pidfile")
+  if kill -0 "$pid" 2>/dev/null; then
+    log "stopping $1"
+    kill "$pid" 2>/dev/null || true
+    local deadline=$((SECONDS + 20))
+    while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -f "$pidfile"
+}
+
+apps_up() {
+  build_apps
+  start_app Payments.PortalSimulator 5082
+  start_app Payments.Consumer 5081
+  start_app Payments.Api 5080
+}
+
+apps_down() {
+  stop_app Payments.Api
+  stop_app Payments.Consumer
+  stop_app Payments.PortalSimulator
+}
+
 # ---------------------------------------------------------------- commands
-cmd_up() {
+services_up() {
   ensure_packages "$@"
   rabbit_up
   pg_up
 }
 
+cmd_up() {
+  services_up
+  apps_up
+  log "stack is up: API http://127.0.0.1:5080 (X-Api-Key: dev-api-key, X-Admin-Key: dev-admin-key), consumer http://127.0.0.1:5081, portal simulator http://127.0.0.1:5082, RabbitMQ UI http://localhost:15672 (guest/guest)"
+}
+
 cmd_down() {
+  apps_down
   rabbit_down
   pg_down
 }
 
 cmd_test() {
-  cmd_up promtool docker-compose
+  services_up promtool docker-compose
   local results="$STATE_DIR/test-results"
   rm -rf "$results"
   log "building"
@@ -185,12 +250,13 @@ cmd_test() {
 
 cmd_demo() {
   cmd_up
-  log "services are up. The demo with an injected portal outage is not built yet: see README.md."
+  log "running the demo (a few hundred payments, a portal outage of about 40 s partway through)"
+  (cd "$BUILD_DIR/Payments.Load" && dotnet Payments.Load.dll demo "$@")
 }
 
 case "${1:-demo}" in
-  demo) cmd_demo ;;
-  up) shift; cmd_up "$@" ;;
+  demo) [ "$#" -gt 0 ] && shift; cmd_demo "$@" ;;
+  up) cmd_up ;;
   down) cmd_down ;;
   test) cmd_test ;;
   *) die "unknown command '$1' (expected: up, down, test, or nothing for the demo)" ;;

@@ -1,0 +1,288 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Numerics;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Payments.Load.Clients;
+
+namespace Payments.Load.Demo;
+
+/// <summary>
+/// The demo behind a bare <c>./run.sh</c>: a few hundred payments through the running stack, a portal outage partway through,
+/// one status line a second, and a summary at the end. Exits non-zero when a payment ends in a status it should not have.
+/// </summary>
+public sealed class DemoRunner(PaymentsApiClient api, SimulatorClient simulator, DemoSettings settings, TextWriter output)
+{
+    private static readonly string[] _statusOrder = ["AwaitingTransaction", "Verifying", "Confirmed", "Failed", "Expired", "NeedsReview"];
+    private static readonly HashSet<string> _final = ["Confirmed", "Failed", "Expired"];
+
+    private readonly Stopwatch _clock = new();
+    private readonly List<string> _events = [];
+    private readonly Dictionary<string, string> _breakerStates = [];
+    private readonly HashSet<string> _transitionsSeen = [];
+
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var plan = DemoPayment.Plan(settings.Payments, settings.Seed);
+        await simulator.ResetAsync(cancellationToken);
+        await simulator.SetFaultAsync("none", cancellationToken);
+
+        output.WriteLine(
+            $"Demo: {plan.Count} payments over {settings.SubmitOver.TotalSeconds:0} s " +
+            $"({plan.Count(p => p.Kind == PaymentKind.Valid)} valid, {plan.Count(p => p.Kind == PaymentKind.Pending)} pending for a while, " +
+            $"{plan.Count(p => p.Kind == PaymentKind.WrongAmount)} with a wrong amount, {plan.Count(p => p.Kind == PaymentKind.FailedOnChain)} failed on chain); " +
+            $"portal outage from {settings.OutageAt.TotalSeconds:0} s for {settings.OutageFor.TotalSeconds:0} s.");
+
+        _clock.Start();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var submitting = SubmitAllAsync(plan, stop.Token);
+        var outage = RunOutageAsync(stop.Token);
+
+        var deadline = settings.SubmitOver + settings.Settle;
+        Dictionary<string, int> counts = [];
+        while (true)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            await RefreshAsync(plan, cancellationToken);
+            counts = plan.GroupBy(p => p.Status ?? "not submitted").ToDictionary(g => g.Key, g => g.Count());
+            await ObserveBreakersAsync(cancellationToken);
+            WriteLiveLine(counts, submitting.IsCompleted ? plan.Count : plan.Count(p => p.Reference is not null));
+
+            var settled = submitting.IsCompleted && outage.IsCompleted && plan.All(p => p.Status is not null && (_final.Contains(p.Status) || p.Status == "NeedsReview"));
+            if (settled || _clock.Elapsed > deadline)
+            {
+                break;
+            }
+        }
+
+        await stop.CancelAsync();
+        await submitting;
+        var outageRequests = await outage;
+        if (!Console.IsOutputRedirected)
+        {
+            output.WriteLine();
+        }
+
+        return WriteSummary(plan, counts, outageRequests);
+    }
+
+    private async Task SubmitAllAsync(IReadOnlyList<DemoPayment> plan, CancellationToken cancellationToken)
+    {
+        var interval = settings.SubmitOver / plan.Count;
+        for (var i = 0; i < plan.Count; i++)
+        {
+            var due = interval * i;
+            if (_clock.Elapsed < due)
+            {
+                await Task.Delay(due - _clock.Elapsed, cancellationToken);
+            }
+
+            var payment = plan[i];
+            payment.Reference = await api.InitiateAsync(payment.UserId, payment.Amount, payment.Token, payment.Recipient, cancellationToken);
+            payment.Simulated = payment.Simulated with { Reference = payment.Reference };
+            await simulator.RegisterAsync(payment.Simulated, cancellationToken);
+            await api.SubmitAsync(payment.Reference, payment.Simulated.TransactionId, cancellationToken);
+            payment.Status = "Verifying";
+        }
+    }
+
+    /// <summary>Takes the portal down and back up; returns the portal requests seen while it was down.</summary>
+    private async Task<long> RunOutageAsync(CancellationToken cancellationToken)
+    {
+        await Task.Delay(settings.OutageAt, cancellationToken);
+        var before = await simulator.GetTotalRequestsAsync(cancellationToken);
+        await simulator.SetFaultAsync("down", CancellationToken.None);
+        Record("portal DOWN (fault injected)");
+        try
+        {
+            await Task.Delay(settings.OutageFor, cancellationToken);
+        }
+        finally
+        {
+            await simulator.SetFaultAsync("none", CancellationToken.None);
+            Record("portal back UP");
+        }
+
+        return await simulator.GetTotalRequestsAsync(CancellationToken.None) - before;
+    }
+
+    private async Task RefreshAsync(IReadOnlyList<DemoPayment> plan, CancellationToken cancellationToken)
+    {
+        var open = plan.Where(p => p.Reference is not null && (p.Status is null || !_final.Contains(p.Status))).ToList();
+        await Parallel.ForEachAsync(open, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (payment, token) =>
+        {
+            var status = await api.GetAsync(payment.Reference!, token);
+            payment.Status = status.Status;
+            payment.LastError = status.LastError;
+        });
+    }
+
+    private async Task ObserveBreakersAsync(CancellationToken cancellationToken)
+    {
+        JsonElement health;
+        try
+        {
+            health = await api.GetCircuitBreakersAsync(cancellationToken);
+        }
+        catch (HttpRequestException)
+        {
+            return;
+        }
+
+        foreach (var breaker in health.GetProperty("circuitBreakers").EnumerateArray())
+        {
+            var key = $"{breaker.GetProperty("name").GetString()}@{breaker.GetProperty("instance").GetString()}";
+            var state = breaker.GetProperty("state").GetString()!;
+            if (breaker.TryGetProperty("transitions", out var transitions))
+            {
+                // The consumer keeps its recent transitions, so even a half-open phase shorter than a second is shown.
+                foreach (var transition in transitions.EnumerateArray())
+                {
+                    var at = transition.GetProperty("at").GetDateTimeOffset();
+                    var line = $"{key}: {transition.GetProperty("from").GetString()} → {transition.GetProperty("to").GetString()}";
+                    if (_transitionsSeen.Add(line + at.ToString("O", CultureInfo.InvariantCulture)))
+                    {
+                        Record(line, at);
+                    }
+                }
+            }
+            else if (!_breakerStates.TryGetValue(key, out var previous) || previous != state)
+            {
+                Record($"{key}: {previous ?? "?"} → {state}");
+            }
+
+            _breakerStates[key] = state;
+        }
+    }
+
+    private void Record(string what, DateTimeOffset? at = null)
+    {
+        lock (_events)
+        {
+            var when = at is null ? $"{_clock.Elapsed.TotalSeconds,6:0.0}s" : at.Value.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture);
+            _events.Add($"  {when}  {what}");
+        }
+    }
+
+    private void WriteLiveLine(Dictionary<string, int> counts, int submitted)
+    {
+        var statuses = string.Join(" ", _statusOrder.Select(s => $"{s}={counts.GetValueOrDefault(s)}"));
+        var breakers = _breakerStates.Count == 0 ? "breakers: (no report yet)" : string.Join(" ", _breakerStates.Select(b => $"{b.Key}={b.Value}"));
+        var line = $"t={_clock.Elapsed.TotalSeconds,5:0}s submitted={submitted}/{settings.Payments} {statuses} | {breakers}";
+        if (Console.IsOutputRedirected)
+        {
+            output.WriteLine(line);
+        }
+        else
+        {
+            output.Write("\r" + line.PadRight(Math.Max(line.Length, Console.WindowWidth - 1)));
+        }
+    }
+
+    private int WriteSummary(IReadOnlyList<DemoPayment> plan, Dictionary<string, int> counts, long outageRequests)
+    {
+        output.WriteLine();
+        output.WriteLine($"Summary after {_clock.Elapsed.TotalSeconds:0} s");
+        output.WriteLine("  payments per status: " + string.Join(", ", counts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key} {c.Value}")));
+        output.WriteLine("  events:");
+        lock (_events)
+        {
+            foreach (var line in _events)
+            {
+                output.WriteLine(line);
+            }
+        }
+
+        output.WriteLine($"  portal requests while the portal was down: {outageRequests}");
+        var wrong = plan.Where(p => p.Status != p.ExpectedStatus).ToList();
+        foreach (var payment in wrong.Take(10))
+        {
+            output.WriteLine($"  UNEXPECTED: {payment.Kind} payment {payment.Reference} is {payment.Status ?? "not submitted"}, expected {payment.ExpectedStatus} ({payment.LastError})");
+        }
+
+        output.WriteLine(wrong.Count == 0
+            ? "  every payment reached the status it should: valid and pending ones Confirmed, wrong amounts and failed transactions Failed."
+            : $"  {wrong.Count} payment(s) did not reach the expected status.");
+        output.WriteLine();
+        output.WriteLine("Where to look:");
+        output.WriteLine($"  RabbitMQ management UI  http://localhost:15672  (guest / guest; virtual host payments)");
+        output.WriteLine($"  API OpenAPI document    {settings.ApiUrl}/openapi/v1.json  (X-Api-Key: {settings.ApiKey}; admin X-Admin-Key: {settings.AdminKey})");
+        output.WriteLine($"  breaker health          {settings.ApiUrl}/api/health/circuit-breaker");
+        output.WriteLine($"  metrics                 {settings.ApiUrl}/metrics, http://localhost:5081/metrics (consumer)");
+        output.WriteLine($"  portal simulator        {settings.SimulatorUrl}/_sim/stats");
+        return wrong.Count == 0 ? 0 : 1;
+    }
+}
+
+public sealed record DemoSettings(
+    string ApiUrl,
+    string ApiKey,
+    string AdminKey,
+    string SimulatorUrl,
+    int Payments,
+    TimeSpan SubmitOver,
+    TimeSpan OutageAt,
+    TimeSpan OutageFor,
+    TimeSpan Settle,
+    int Seed);
+
+public enum PaymentKind { Valid, Pending, WrongAmount, FailedOnChain }
+
+public sealed class DemoPayment
+{
+    public required PaymentKind Kind { get; init; }
+    public required string UserId { get; init; }
+    public required string Token { get; init; }
+    public required string Amount { get; init; }
+    public required string Recipient { get; init; }
+    public required SimulatedTransaction Simulated { get; set; }
+    public string? Reference { get; set; }
+    public string? Status { get; set; }
+    public string? LastError { get; set; }
+
+    public string ExpectedStatus => Kind is PaymentKind.Valid or PaymentKind.Pending ? "Confirmed" : "Failed";
+
+    public static IReadOnlyList<DemoPayment> Plan(int count, int seed)
+    {
+        var random = new Random(seed);
+        var payments = new List<DemoPayment>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var roll = random.NextDouble();
+            var kind = roll switch
+            {
+                < 0.08 => PaymentKind.WrongAmount,
+                < 0.15 => PaymentKind.Pending,
+                < 0.18 => PaymentKind.FailedOnChain,
+                _ => PaymentKind.Valid,
+            };
+            var usdc = random.Next(2) == 0;
+            var token = usdc ? "USDC" : "WLD";
+            var decimals = usdc ? 6 : 18;
+            var cents = random.Next(1, 10_000);
+            var amount = (cents / 100m).ToString("0.##", CultureInfo.InvariantCulture);
+            var baseUnits = BigInteger.Parse(cents.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) * BigInteger.Pow(10, decimals - 2);
+            var paid = kind == PaymentKind.WrongAmount ? baseUnits - BigInteger.Pow(10, decimals - 2) : baseUnits;
+            var recipient = "0x" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
+            payments.Add(new DemoPayment
+            {
+                Kind = kind,
+                UserId = $"demo-user-{i % 37}",
+                Token = token,
+                Amount = amount,
+                Recipient = recipient,
+                Simulated = new SimulatedTransaction(
+                    TransactionId: "0x" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
+                    Reference: "",
+                    To: recipient,
+                    Token: token,
+                    TokenAmount: paid.ToString(CultureInfo.InvariantCulture),
+                    FinalStatus: kind == PaymentKind.FailedOnChain ? "failed" : "mined",
+                    PendingPolls: kind == PaymentKind.Pending ? 2 : 0,
+                    HashMissingPolls: kind == PaymentKind.Pending ? 1 : 0),
+            });
+        }
+
+        return payments;
+    }
+}
