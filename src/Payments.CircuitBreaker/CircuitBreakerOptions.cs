@@ -1,0 +1,83 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Payments.CircuitBreaker;
+
+/// <summary>
+/// Settings of one breaker, bound from configuration section <c>CircuitBreakers:{name}</c> and validated at startup.
+/// </summary>
+public sealed class CircuitBreakerOptions
+{
+    /// <summary>Consecutive failures in CLOSED that open the circuit. At least 1; default 5.</summary>
+    [Range(1, int.MaxValue, ErrorMessage = "{0} must be at least 1")]
+    public int FailureThreshold { get; set; } = 5;
+
+    /// <summary>Consecutive successful probes in HALF_OPEN that close the circuit. At least 1; default 2.</summary>
+    [Range(1, int.MaxValue, ErrorMessage = "{0} must be at least 1")]
+    public int SuccessThreshold { get; set; } = 2;
+
+    /// <summary>How long the circuit stays OPEN before a probe may run. Positive; default 30 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "10675199.02:48:05.4775807", ErrorMessage = "{0} must be positive")]
+    public TimeSpan OpenTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Maximum number of concurrent probes in HALF_OPEN. At least 1; default 1.</summary>
+    [Range(1, int.MaxValue, ErrorMessage = "{0} must be at least 1")]
+    public int HalfOpenPermits { get; set; } = 1;
+
+    /// <summary>
+    /// How long a half-open probe may hold its permit before the permit is given back (its late result is then dropped).
+    /// Positive; default 30 s.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "10675199.02:48:05.4775807", ErrorMessage = "{0} must be positive")]
+    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    internal CircuitBreakerOptions Clone() => new()
+    {
+        FailureThreshold = FailureThreshold,
+        SuccessThreshold = SuccessThreshold,
+        OpenTimeout = OpenTimeout,
+        HalfOpenPermits = HalfOpenPermits,
+        ProbeTimeout = ProbeTimeout,
+    };
+
+    /// <summary>Validates with the data annotations and names each failing key under <paramref name="sectionPath"/>.</summary>
+    internal List<string> Validate(string sectionPath)
+    {
+        var results = new List<ValidationResult>();
+        Validator.TryValidateObject(this, new ValidationContext(this), results, validateAllProperties: true);
+        var messages = new List<string>(results.Count);
+        foreach (var result in results)
+        {
+            messages.Add($"{sectionPath}:{result.ErrorMessage}");
+        }
+
+        return messages;
+    }
+}
+
+/// <summary>The named breakers the system ships with.</summary>
+public static class CircuitBreakerPresets
+{
+    /// <summary>The Worldcoin Developer Portal: 5 failures open, 2 successes close, 30 s open.</summary>
+    public const string DeveloperPortal = "DeveloperPortal";
+
+    /// <summary>The database: 10 failures open, 3 successes close, 60 s open.</summary>
+    public const string Database = "Database";
+
+    /// <summary>The preset values for <paramref name="name"/>, or the defaults for a custom name.</summary>
+    public static CircuitBreakerOptions For(string name) => name switch
+    {
+        DeveloperPortal => new CircuitBreakerOptions
+        {
+            FailureThreshold = 5,
+            SuccessThreshold = 2,
+            OpenTimeout = TimeSpan.FromSeconds(30),
+        },
+        Database => new CircuitBreakerOptions
+        {
+            FailureThreshold = 10,
+            SuccessThreshold = 3,
+            OpenTimeout = TimeSpan.FromSeconds(60),
+        },
+        _ => new CircuitBreakerOptions(),
+    };
+}

@@ -1,0 +1,15 @@
+using Microsoft.Extensions.Logging;
+
+namespace Payments.CircuitBreaker;
+
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "[CircuitBreaker:{Name}] State transition: {From} → {To}")]
+    public static partial void CircuitOpened(ILogger logger, string name, string from, string to);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "[CircuitBreaker:{Name}] State transition: {From} → {To}")]
+    public static partial void StateTransition(ILogger logger, string name, string from, string to);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "[CircuitBreaker:{Name}] A StateChanged handler failed")]
+    public static partial void StateChangedHandlerFailed(ILogger logger, string name, Exception exception);
+}
