@@ -1,0 +1,170 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Payments.PortalSimulator.Tests.Testing;
+
+namespace Payments.PortalSimulator.Tests.Portal;
+
+public sealed class PortalApiTests : IAsyncLifetime
+{
+    private SimulatorHost _sim = null!;
+
+    public async Task InitializeAsync() => _sim = await SimulatorHost.StartAsync();
+
+    public async Task DisposeAsync() => await _sim.DisposeAsync();
+
+    [Fact]
+    public async Task Answers_a_registered_mined_transaction_with_the_documented_snake_case_fields()
+    {
+        var id = SimulatorHost.NewTransactionId();
+        await _sim.RegisterAsync(id);
+
+        using var response = await _sim.Portal.GetAsync(SimulatorHost.TransactionPath(id));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var body = await ReadJsonAsync(response);
+        body.GetProperty("transaction_id").GetString().ShouldBe(id);
+        body.GetProperty("transaction_status").GetString().ShouldBe("mined");
+        body.GetProperty("transaction_hash").GetString()!.ShouldMatch("^0x[a-f0-9]{64}$");
+        body.GetProperty("reference").GetString().ShouldBe("0123456789abcdef0123456789abcdef");
+        body.GetProperty("to").GetString().ShouldBe("0x1111111111111111111111111111111111111111");
+        body.GetProperty("token").GetString().ShouldBe("USDC");
+        body.GetProperty("token_amount").GetString().ShouldBe("1500000");
+        body.GetProperty("from").GetString()!.ShouldMatch("^0x[a-f0-9]{40}$");
+        body.GetProperty("chain").GetString().ShouldBe("worldchain");
+        body.GetProperty("app_id").GetString().ShouldBe(SimulatorHost.AppId);
+        DateTimeOffset.Parse(body.GetProperty("timestamp").GetString()!, System.Globalization.CultureInfo.InvariantCulture)
+            .ShouldBeGreaterThan(DateTimeOffset.MinValue);
+    }
+
+    [Theory]
+    [InlineData("0x1234")]
+    [InlineData("0xABCDEF0000000000000000000000000000000000000000000000000000000000")]
+    [InlineData("1234567890123456789012345678901234567890123456789012345678901234ab")]
+    [InlineData("0x00000000000000000000000000000000000000000000000000000000000000zz")]
+    public async Task Rejects_a_malformed_transaction_id_with_400(string transactionId)
+    {
+        using var response = await _sim.Portal.GetAsync(SimulatorHost.TransactionPath(transactionId));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await ReadJsonAsync(response)).GetProperty("attribute").GetString().ShouldBe("transaction_id");
+    }
+
+    [Fact]
+    public async Task Rejects_an_unknown_query_parameter_with_400()
+    {
+        var id = SimulatorHost.NewTransactionId();
+        await _sim.RegisterAsync(id);
+
+        using var response = await _sim.Portal.GetAsync(
+            SimulatorHost.TransactionPath(id, $"app_id={SimulatorHost.AppId}&type=payment&verbose=true"));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await ReadJsonAsync(response)).GetProperty("attribute").GetString().ShouldBe("verbose");
+    }
+
+    [Fact]
+    public async Task Rejects_a_missing_app_id_with_400()
+    {
+        using var response = await _sim.Portal.GetAsync(SimulatorHost.TransactionPath(SimulatorHost.NewTransactionId(), "type=payment"));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Answers_404_not_found_for_an_unknown_transaction()
+    {
+        using var response = await _sim.Portal.GetAsync(SimulatorHost.TransactionPath(SimulatorHost.NewTransactionId()));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await ReadJsonAsync(response)).GetProperty("code").GetString().ShouldBe("not_found");
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("Bearer wrong-key")]
+    [InlineData("Basic sim-portal-key")]
+    public async Task Answers_401_without_the_configured_bearer_key(string? authorization)
+    {
+        var id = SimulatorHost.NewTransactionId();
+        await _sim.RegisterAsync(id);
+        using var request = new HttpRequestMessage(HttpMethod.Get, SimulatorHost.TransactionPath(id));
+        if (authorization is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        }
+
+        using var response = await _sim.Control.SendAsync(request);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task Stays_pending_then_mined_without_hash_then_mined_with_hash_for_the_registered_polls()
+    {
+        var id = SimulatorHost.NewTransactionId();
+        await _sim.RegisterAsync(id, pendingPolls: 2, hashMissingPolls: 1);
+
+        var seen = new List<(string Status, string? Hash)>();
+        for (var poll = 0; poll < 5; poll++)
+        {
+            using var response = await _sim.Portal.GetAsync(SimulatorHost.TransactionPath(id));
+            var body = await ReadJsonAsync(response);
+            seen.Add((body.GetProperty("transaction_status").GetString()!, body.GetProperty("transaction_hash").GetString()));
+        }
+
+        seen.Select(s => s.Status).ShouldBe(["pending", "pending", "mined", "mined", "mined"]);
+        seen.Take(3).ShouldAllBe(s => s.Hash == null);
+        seen.Skip(3).ShouldAllBe(s => s.Hash != null);
+        seen[3].Hash.ShouldBe(seen[4].Hash);
+    }
+
+    [Fact]
+    public async Task Answers_failed_with_a_hash_for_a_transaction_that_failed_on_chain()
+    {
+        var id = SimulatorHost.NewTransactionId();
+        await _sim.RegisterAsync(id, finalStatus: "failed");
+
+        using var response = await _sim.Portal.GetAsync(SimulatorHost.TransactionPath(id));
+
+        var body = await ReadJsonAsync(response);
+        body.GetProperty("transaction_status").GetString().ShouldBe("failed");
+        body.GetProperty("transaction_hash").GetString().ShouldNotBeNull();
+    }
+
+    [Fact]
+    public async Task Rejects_an_invalid_registration_with_400()
+    {
+        using var response = await _sim.Control.PostAsync(
+            "/_sim/transactions",
+            new StringContent("""{"transactionId":"0x12","tokenAmount":"1.5","finalStatus":"maybe"}""", MediaTypeHeaderValue.Parse("application/json")));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var errors = (await ReadJsonAsync(response)).GetProperty("errors");
+        errors.TryGetProperty("transactionId", out _).ShouldBeTrue();
+        errors.TryGetProperty("tokenAmount", out _).ShouldBeTrue();
+        errors.TryGetProperty("finalStatus", out _).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task Answers_live_health_without_a_key()
+    {
+        using var response = await _sim.Control.GetAsync("/health/live");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Listens_on_the_documented_loopback_port_when_no_url_is_given()
+    {
+        await using var app = PortalSimulatorApp.Build([]);
+
+        app.Configuration["urls"].ShouldBe("http://127.0.0.1:5082");
+    }
+
+    internal static async Task<JsonElement> ReadJsonAsync(HttpResponseMessage response)
+    {
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return document.RootElement.Clone();
+    }
+}
