@@ -1,0 +1,69 @@
+using System.Diagnostics;
+
+namespace Payments.IntegrationTests.Deployment;
+
+/// <summary>The deployment files are checked by the tools that read them: promtool for the alert rules, docker-compose for the stack.</summary>
+public sealed class DeploymentFileTests
+{
+    [Fact]
+    public async Task Alert_rules_pass_their_promtool_unit_tests()
+    {
+        var result = await RunAsync("promtool", "test rules alerts.test.yml", Path.Combine(RepositoryRoot, "deploy", "prometheus"));
+
+        result.ExitCode.ShouldBe(0, result.Output);
+        result.Output.ShouldContain("SUCCESS");
+    }
+
+    [Fact]
+    public async Task Prometheus_configuration_and_rules_are_valid()
+    {
+        var result = await RunAsync("promtool", "check config prometheus.yml", Path.Combine(RepositoryRoot, "deploy", "prometheus"));
+
+        result.ExitCode.ShouldBe(0, result.Output);
+        result.Output.ShouldContain("SUCCESS: 4 rules found");
+    }
+
+    [Fact]
+    public async Task Compose_file_is_accepted_by_docker_compose()
+    {
+        var result = await RunAsync("docker-compose", "config", RepositoryRoot);
+
+        result.ExitCode.ShouldBe(0, result.Output);
+        foreach (var service in new[] { "rabbitmq:", "postgres:", "portal-simulator:", "consumer:", "api:" })
+        {
+            result.Output.ShouldContain(service);
+        }
+
+        result.Output.ShouldContain("service_healthy");
+    }
+
+    private static string RepositoryRoot
+    {
+        get
+        {
+            var directory = new DirectoryInfo(AppContext.BaseDirectory);
+            while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Payments.sln")))
+            {
+                directory = directory.Parent;
+            }
+
+            return directory?.FullName ?? throw new InvalidOperationException("Payments.sln not found above " + AppContext.BaseDirectory);
+        }
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string fileName, string arguments, string workingDirectory)
+    {
+        var start = new ProcessStartInfo(fileName, arguments)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output + await error);
+    }
+}
