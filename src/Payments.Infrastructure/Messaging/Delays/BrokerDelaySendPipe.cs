@@ -1,0 +1,70 @@
+using MassTransit;
+
+namespace Payments.Infrastructure.Messaging.Delays;
+
+/// <summary>
+/// Runs the caller's send pipe, then makes the message fit for the delay levels: the scheduling token MassTransit's
+/// sagas check, the delay routing key, and the real destination in the envelope instead of the level exchange.
+/// </summary>
+internal sealed class BrokerDelaySendPipe<T> : IPipe<SendContext<T>>
+    where T : class
+{
+    // Added by the broker on each dead-lettering hop or quorum redelivery; copied forward they would pile up on every
+    // redelivery of the same message and say nothing true about the new copy.
+    private static readonly string[] _brokerHeaders =
+    [
+        "x-death",
+        "x-first-death-exchange",
+        "x-first-death-queue",
+        "x-first-death-reason",
+        "x-last-death-exchange",
+        "x-last-death-queue",
+        "x-last-death-reason",
+        "x-delivery-count",
+    ];
+
+    private readonly IPipe<SendContext<T>> _pipe;
+    private readonly Guid _tokenId;
+    private readonly Uri _destinationAddress;
+    private readonly string? _routingKey;
+
+    public BrokerDelaySendPipe(IPipe<SendContext<T>> pipe, Guid tokenId, Uri destinationAddress, string? routingKey)
+    {
+        _pipe = pipe;
+        _tokenId = tokenId;
+        _destinationAddress = destinationAddress;
+        _routingKey = routingKey;
+    }
+
+    public async Task Send(SendContext<T> context)
+    {
+        if (_pipe.IsNotEmpty())
+        {
+            await _pipe.Send(context);
+        }
+
+        foreach (var header in _brokerHeaders)
+        {
+            context.Headers.Set(header, null);
+        }
+
+        context.ScheduledMessageId = _tokenId;
+        context.Headers.Set(MessageHeaders.SchedulingTokenId, _tokenId.ToString("D"));
+
+        // A transport delay would make MassTransit declare a delayed-message exchange, which this broker does not have.
+        context.Delay = null;
+
+        if (_routingKey is not null)
+        {
+            context.SetRoutingKey(_routingKey);
+            context.DestinationAddress = _destinationAddress;
+            if (context.TryGetPayload(out RabbitMqSendContext? rabbitContext))
+            {
+                // A level exchange that routes nowhere must fail the send, never swallow the message.
+                rabbitContext.Mandatory = true;
+            }
+        }
+    }
+
+    public void Probe(ProbeContext context) => context.CreateScope("brokerDelay");
+}

@@ -1,0 +1,133 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using RabbitMQ.Client;
+
+namespace Payments.Infrastructure.Messaging.Delays;
+
+/// <summary>
+/// Declares the delay levels and the per-destination delivery bindings. Declarations are idempotent on the broker and
+/// rare in a process (once for the levels, once per destination), so each uses a short-lived connection of its own
+/// rather than a long-lived one that would need its own recovery after a broker restart.
+/// </summary>
+internal sealed class BrokerDelayTopology
+{
+    private static readonly TimeSpan _declarationTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly RabbitMqOptions _options;
+    private readonly ILogger<BrokerDelayTopology> _logger;
+    private readonly Lock _gate = new();
+    private readonly ConcurrentDictionary<string, Lazy<Task>> _destinations = new(StringComparer.Ordinal);
+    private Task? _levels;
+
+    public BrokerDelayTopology(IOptions<RabbitMqOptions> options, ILogger<BrokerDelayTopology> logger)
+    {
+        _options = options.Value;
+        _logger = logger;
+        HostAddress = new UriBuilder("rabbitmq", _options.Host, _options.Port, _options.VirtualHost).Uri;
+    }
+
+    /// <summary>Resolves short addresses (<c>queue:name</c>, <c>exchange:name</c>) against this broker.</summary>
+    public Uri HostAddress { get; }
+
+    public Task EnsureLevelsAsync(CancellationToken cancellationToken)
+    {
+        Task levels;
+        lock (_gate)
+        {
+            // A failed declaration is tried again by the next caller; a successful one is never repeated.
+            if (_levels is null || _levels.IsFaulted || _levels.IsCanceled)
+            {
+                _levels = DeclareLevelsAsync();
+            }
+
+            levels = _levels;
+        }
+
+        return levels.WaitAsync(cancellationToken);
+    }
+
+    public async Task EnsureDestinationAsync(DelayDestination destination, CancellationToken cancellationToken)
+    {
+        await EnsureLevelsAsync(cancellationToken);
+
+        var binding = _destinations.GetOrAdd(destination.ExchangeName, _ => new Lazy<Task>(() => BindDestinationAsync(destination)));
+        try
+        {
+            await binding.Value.WaitAsync(cancellationToken);
+        }
+        catch (Exception) when (binding.Value.IsFaulted)
+        {
+            // Forget the failure so that the next message to this destination tries again.
+            _destinations.TryRemove(new KeyValuePair<string, Lazy<Task>>(destination.ExchangeName, binding));
+            throw;
+        }
+    }
+
+    internal static Dictionary<string, object?> LevelQueueArguments(int level) => new()
+    {
+        ["x-queue-type"] = "quorum",
+        ["x-message-ttl"] = DelayRouting.LevelTtlMilliseconds(level),
+        ["x-dead-letter-exchange"] = DelayRouting.DeadLetterExchange(level),
+        // At-least-once dead-lettering keeps a message in the level queue until the next hop has confirmed it,
+        // and RabbitMQ honours it only together with reject-publish overflow.
+        ["x-dead-letter-strategy"] = "at-least-once",
+        ["x-overflow"] = "reject-publish",
+    };
+
+    private async Task DeclareLevelsAsync()
+    {
+        // Not tied to a caller's token: every scheduled message waits for the same declaration.
+        using var timeout = new CancellationTokenSource(_declarationTimeout);
+        var cancellationToken = timeout.Token;
+        await using var connection = await CreateConnectionAsync(cancellationToken);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+
+        await channel.ExchangeDeclareAsync(DelayRouting.DeliveryExchange, ExchangeType.Topic, durable: true, autoDelete: false,
+            cancellationToken: cancellationToken);
+
+        // Bottom up, so that every dead-letter target exists before the queue that feeds it.
+        for (var level = 0; level <= DelayRouting.MaxLevel; level++)
+        {
+            var name = DelayRouting.LevelName(level);
+            await channel.ExchangeDeclareAsync(name, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: cancellationToken);
+            await channel.QueueDeclareAsync(name, durable: true, exclusive: false, autoDelete: false, arguments: LevelQueueArguments(level),
+                cancellationToken: cancellationToken);
+            await channel.QueueBindAsync(name, name, DelayRouting.LevelBindingPattern(level, bitSet: true), cancellationToken: cancellationToken);
+            await channel.ExchangeBindAsync(DelayRouting.DeadLetterExchange(level), name, DelayRouting.LevelBindingPattern(level, bitSet: false),
+                cancellationToken: cancellationToken);
+        }
+
+        Log.DelayLevelsDeclared(_logger, DelayRouting.LevelCount, _options.VirtualHost);
+    }
+
+    private async Task BindDestinationAsync(DelayDestination destination)
+    {
+        // Not tied to a caller's token: the binding is shared by every later message to this destination.
+        using var timeout = new CancellationTokenSource(_declarationTimeout);
+        await using var connection = await CreateConnectionAsync(timeout.Token);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: timeout.Token);
+
+        // The same declaration MassTransit makes for the destination, so it is a no-op when the endpoint already exists.
+        await channel.ExchangeDeclareAsync(destination.ExchangeName, destination.ExchangeType, destination.Durable, destination.AutoDelete,
+            cancellationToken: timeout.Token);
+        await channel.ExchangeBindAsync(destination.ExchangeName, DelayRouting.DeliveryExchange,
+            DelayRouting.DeliveryBindingPattern(destination.ExchangeName), cancellationToken: timeout.Token);
+
+        Log.DelayDestinationBound(_logger, destination.ExchangeName);
+    }
+
+    private Task<IConnection> CreateConnectionAsync(CancellationToken cancellationToken)
+    {
+        var factory = new ConnectionFactory
+        {
+            HostName = _options.Host,
+            Port = _options.Port,
+            VirtualHost = _options.VirtualHost,
+            UserName = _options.Username,
+            Password = _options.Password,
+            AutomaticRecoveryEnabled = false,
+        };
+        return factory.CreateConnectionAsync("payments-delay-topology", cancellationToken);
+    }
+}

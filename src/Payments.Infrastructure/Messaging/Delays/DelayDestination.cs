@@ -1,0 +1,34 @@
+using MassTransit;
+
+namespace Payments.Infrastructure.Messaging.Delays;
+
+/// <summary>
+/// The exchange a delayed message is finally handed to. MassTransit fronts every queue with a fanout exchange of the
+/// same name bound only to that queue, so a queue address delivers to that queue alone; a publish address delivers to
+/// the message type's exchange.
+/// </summary>
+internal sealed record DelayDestination(string ExchangeName, string ExchangeType, bool Durable, bool AutoDelete)
+{
+    private const int MaxRoutingKeyLength = 255;
+
+    public static DelayDestination FromAddress(Uri hostAddress, Uri address)
+    {
+        var endpoint = new RabbitMqEndpointAddress(hostAddress, address);
+        if (endpoint.ExchangeType == RabbitMqEndpointAddress.DelayedMessageExchangeType)
+        {
+            throw new ArgumentException($"The destination {address} needs the delayed-message plugin, which this broker does not have.", nameof(address));
+        }
+
+        if (endpoint.Name.Contains('*', StringComparison.Ordinal) || endpoint.Name.Contains('#', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"The destination name {endpoint.Name} contains a topic wildcard.", nameof(address));
+        }
+
+        if ((DelayRouting.LevelCount * 2) + endpoint.Name.Length > MaxRoutingKeyLength)
+        {
+            throw new ArgumentException($"The destination name {endpoint.Name} is too long for a delay routing key.", nameof(address));
+        }
+
+        return new DelayDestination(endpoint.Name, endpoint.ExchangeType, endpoint.Durable, endpoint.AutoDelete);
+    }
+}

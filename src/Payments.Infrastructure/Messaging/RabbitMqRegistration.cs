@@ -1,0 +1,97 @@
+using MassTransit;
+using MassTransit.RabbitMqTransport.Configuration;
+using MassTransit.Scheduling;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Payments.Infrastructure.Messaging.Delays;
+
+namespace Payments.Infrastructure.Messaging;
+
+/// <summary>The RabbitMQ conventions every Payments process shares.</summary>
+public static class RabbitMqRegistration
+{
+    private const string SchedulerLoggerName = "Payments.Infrastructure.Messaging.Delays.BrokerDelayScheduler";
+
+    /// <summary>
+    /// RabbitMQ from the <c>RabbitMq</c> configuration section, kebab-case endpoint names, durable quorum queues,
+    /// and broker-native delays as the message scheduler (<see cref="IMessageScheduler"/> in DI, and the consume-side
+    /// scheduler that scheduled redelivery and saga schedules use). <paramref name="configure"/> runs before
+    /// <c>ConfigureEndpoints</c>.
+    /// </summary>
+    public static IBusRegistrationConfigurator AddPaymentsRabbitMq(this IBusRegistrationConfigurator configurator,
+        Action<IBusRegistrationContext, IRabbitMqBusFactoryConfigurator>? configure = null)
+    {
+        configurator.AddOptions<RabbitMqOptions>()
+            .BindConfiguration(RabbitMqOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        configurator.AddBrokerDelayScheduler();
+        configurator.SetKebabCaseEndpointNameFormatter();
+        configurator.AddRabbitMqConfigureEndpointsCallback((_, _, endpoint) => endpoint.UsePaymentsQueueType());
+
+        configurator.UsingRabbitMq((context, cfg) =>
+        {
+            cfg.ConfigurePaymentsHost(context);
+            configure?.Invoke(context, cfg);
+            cfg.ConfigureEndpoints(context);
+        });
+
+        return configurator;
+    }
+
+    /// <summary>
+    /// The host from <see cref="RabbitMqOptions"/>, the prefetch count, and the broker-delay scheduler on every consume
+    /// context. Needs <see cref="AddBrokerDelayScheduler"/> (which <see cref="AddPaymentsRabbitMq"/> calls).
+    /// </summary>
+    public static void ConfigurePaymentsHost(this IRabbitMqBusFactoryConfigurator cfg, IBusRegistrationContext context)
+    {
+        var options = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
+        cfg.Host(options.Host, (ushort)options.Port, options.VirtualHost, host =>
+        {
+            host.Username(options.Username);
+            host.Password(options.Password);
+            host.PublisherConfirmation = true;
+        });
+        cfg.PrefetchCount = options.PrefetchCount;
+        cfg.UseBrokerDelayScheduler(context);
+    }
+
+    /// <summary>A receive endpoint configured by hand gets the same queue type as the conventional ones.</summary>
+    public static void UsePaymentsQueueType(this IRabbitMqReceiveEndpointConfigurator endpoint)
+    {
+        // Quorum queues cannot auto-delete: temporary (per-instance) endpoints stay classic.
+        if (endpoint is IRabbitMqReceiveEndpointConfiguration { Settings.AutoDelete: true })
+        {
+            return;
+        }
+
+        endpoint.SetQuorumQueue();
+    }
+
+    /// <summary>Registers the delay topology, its start-up declaration, and <see cref="IMessageScheduler"/> on top of it.</summary>
+    public static void AddBrokerDelayScheduler(this IBusRegistrationConfigurator configurator)
+    {
+        configurator.TryAddSingleton(TimeProvider.System);
+        configurator.TryAddSingleton<BrokerDelayTopology>();
+        configurator.AddHostedService<BrokerDelayTopologyInitializer>();
+        configurator.AddScoped<IMessageScheduler>(provider => new MessageScheduler(
+            new BrokerDelayScheduleMessageProvider(
+                provider.GetRequiredService<ISendEndpointProvider>(),
+                provider.GetRequiredService<BrokerDelayTopology>(),
+                provider.GetRequiredService<TimeProvider>(),
+                provider.GetRequiredService<ILoggerFactory>().CreateLogger(SchedulerLoggerName)),
+            provider.GetRequiredService<IBus>().Topology));
+    }
+
+    /// <summary>Adds the broker-delay scheduler to every consume context of the bus.</summary>
+    public static void UseBrokerDelayScheduler(this IRabbitMqBusFactoryConfigurator cfg, IBusRegistrationContext context)
+    {
+        cfg.UseFilter(new BrokerDelaySchedulerFilter(
+            context.GetRequiredService<BrokerDelayTopology>(),
+            context.GetRequiredService<TimeProvider>(),
+            context.GetRequiredService<ILoggerFactory>().CreateLogger(SchedulerLoggerName)));
+    }
+}
