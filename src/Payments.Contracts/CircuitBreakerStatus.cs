@@ -13,6 +13,7 @@ namespace Payments.Contracts;
 /// <param name="TotalSuccesses">Calls that succeeded since start.</param>
 /// <param name="TotalRejected">Calls rejected without running since start.</param>
 /// <param name="RetryAfterSeconds">While open: seconds until a probe may run.</param>
+/// <param name="Transitions">The most recent state changes, oldest first (a short phase between two reports still shows).</param>
 public sealed record CircuitBreakerStatus(
     string Name,
     string State,
@@ -25,4 +26,5 @@ public sealed record CircuitBreakerStatus(
     long TotalFailures,
     long TotalSuccesses,
     long TotalRejected,
-    double? RetryAfterSeconds);
+    double? RetryAfterSeconds,
+    IReadOnlyList<CircuitBreakerTransition> Transitions);

@@ -1,0 +1,28 @@
+using MassTransit;
+using Payments.Contracts;
+
+namespace Payments.Api.CircuitBreakers;
+
+internal sealed class CircuitBreakerStatusReportedConsumer(CircuitBreakerStatusStore store) : IConsumer<CircuitBreakerStatusReported>
+{
+    public Task Consume(ConsumeContext<CircuitBreakerStatusReported> context)
+    {
+        store.Update(context.Message);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>
+/// Every API instance keeps its own copy of the reports, so each needs its own queue (deleted with the instance); a shared
+/// queue would hand each report to one API instance only.
+/// </summary>
+internal sealed class CircuitBreakerStatusReportedConsumerDefinition : ConsumerDefinition<CircuitBreakerStatusReportedConsumer>
+{
+    public const string QueuePrefix = "circuit-breaker-status-";
+
+    public CircuitBreakerStatusReportedConsumerDefinition()
+    {
+        EndpointName = QueuePrefix + $"{Environment.MachineName}-{Environment.ProcessId}".ToLowerInvariant();
+        Endpoint(e => e.Temporary = true);
+    }
+}
