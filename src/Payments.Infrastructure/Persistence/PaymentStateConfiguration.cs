@@ -1,0 +1,60 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Payments.Infrastructure.Persistence;
+
+/// <summary>Maps <see cref="PaymentState"/> to the <c>payments</c> table (columns are snake_cased by the context).</summary>
+internal sealed class PaymentStateConfiguration : IEntityTypeConfiguration<PaymentState>
+{
+    public const string TableName = "payments";
+    public const string PrimaryKeyName = "pk_payments";
+    public const string TransactionIdIndexName = "ix_payments_transaction_id";
+    public const string CurrentStateIndexName = "ix_payments_current_state";
+
+    // Bounds are the widest legitimate values plus headroom: an over-long value is a bug upstream, not data to keep.
+    public const int StateLength = 32;
+    public const int ReferenceLength = 32;
+    public const int UserIdLength = 256;
+    public const int AddressLength = 42;
+    public const int TokenLength = 16;
+
+    // uint256 has at most 78 decimal digits.
+    public const int AmountLength = 80;
+
+    // 0x + 64 hex digits.
+    public const int HashLength = 66;
+    public const int RawStatusLength = 32;
+    public const int LastErrorLength = 2048;
+
+    public void Configure(EntityTypeBuilder<PaymentState> builder)
+    {
+        builder.ToTable(TableName);
+
+        builder.HasKey(x => x.CorrelationId).HasName(PrimaryKeyName);
+        builder.Property(x => x.CorrelationId).ValueGeneratedNever();
+
+        builder.Property(x => x.CurrentState).HasMaxLength(StateLength).IsRequired();
+        builder.Property(x => x.Reference).HasMaxLength(ReferenceLength).IsRequired();
+        builder.Property(x => x.UserId).HasMaxLength(UserIdLength).IsRequired();
+        builder.Property(x => x.Recipient).HasMaxLength(AddressLength).IsRequired();
+        builder.Property(x => x.Token).HasMaxLength(TokenLength).IsRequired();
+        builder.Property(x => x.Amount).HasMaxLength(AmountLength).IsRequired();
+        builder.Property(x => x.TransactionId).HasMaxLength(HashLength);
+        builder.Property(x => x.TransactionHash).HasMaxLength(HashLength);
+        builder.Property(x => x.RawPortalStatus).HasMaxLength(RawStatusLength);
+        builder.Property(x => x.LastError).HasMaxLength(LastErrorLength);
+
+        builder.Property(x => x.CreatedAt).HasColumnType("timestamp with time zone");
+        builder.Property(x => x.UpdatedAt).HasColumnType("timestamp with time zone");
+        builder.Property(x => x.ConfirmedAt).HasColumnType("timestamp with time zone");
+        builder.Property(x => x.ExpiresAt).HasColumnType("timestamp with time zone");
+
+        // One transaction can pay for one intent only; intents without a transaction yet do not compete.
+        builder.HasIndex(x => x.TransactionId)
+            .IsUnique()
+            .HasFilter("transaction_id IS NOT NULL")
+            .HasDatabaseName(TransactionIdIndexName);
+
+        builder.HasIndex(x => x.CurrentState).HasDatabaseName(CurrentStateIndexName);
+    }
+}

@@ -1,0 +1,145 @@
+using MassTransit;
+using MassTransit.Context;
+using MassTransit.Saga;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace Payments.Infrastructure.Persistence.SagaRepository;
+
+/// <summary>
+/// One message's view of the saga table, inside the transaction the factory opened for that message. Every instance
+/// it hands out was read under the correlation-id lock and <c>FOR UPDATE</c>, so the state machine works on the latest
+/// committed state and nobody else changes it until the transaction ends.
+/// </summary>
+internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> :
+    ConsumeContextScope<TMessage>,
+    SagaRepositoryContext<TSaga, TMessage>
+    where TSaga : class, ISaga
+    where TMessage : class
+{
+    private readonly ConsumeContext<TMessage> _consumeContext;
+    private readonly PaymentsDbContext _db;
+    private readonly ISagaConsumeContextFactory<DbContext, TSaga> _factory;
+    private readonly ILogger _logger;
+
+    public PostgresSagaRepositoryContext(PaymentsDbContext db, ConsumeContext<TMessage> consumeContext,
+        ISagaConsumeContextFactory<DbContext, TSaga> factory, ILogger logger)
+        : base(consumeContext, db)
+    {
+        _db = db;
+        _consumeContext = consumeContext;
+        _factory = factory;
+        _logger = logger;
+    }
+
+    public Task<SagaConsumeContext<TSaga, T>> CreateSagaConsumeContext<T>(ConsumeContext<T> consumeContext, TSaga instance, SagaConsumeContextMode mode)
+        where T : class =>
+        _factory.CreateSagaConsumeContext(_db, consumeContext, instance, mode);
+
+    public async Task<SagaConsumeContext<TSaga, TMessage>> Add(TSaga instance)
+    {
+        // A new instance will be inserted by Save at the end; the lock keeps a concurrent first event waiting until then.
+        await SagaSql<TSaga>.LockCorrelationId(_db, instance.CorrelationId, CancellationToken);
+        return await _factory.CreateSagaConsumeContext(_db, _consumeContext, instance, SagaConsumeContextMode.Add);
+    }
+
+    public async Task<SagaConsumeContext<TSaga, TMessage>> Insert(TSaga instance)
+    {
+        await SagaSql<TSaga>.LockCorrelationId(_db, instance.CorrelationId, CancellationToken);
+        if (await LoadLocked(instance.CorrelationId) is not null)
+        {
+            return null!;
+        }
+
+        var entry = _db.Set<TSaga>().Add(instance);
+        try
+        {
+            // EF Core wraps SaveChanges inside an open transaction in a savepoint and rolls back to it on failure, so
+            // a failed INSERT does not leave the PostgreSQL transaction aborted for the Load that follows.
+            await _db.SaveChangesAsync(CancellationToken);
+        }
+        catch (DbUpdateException exception) when (PostgresErrors.IsUniqueViolation(exception, out var constraint)
+                                                   && constraint == PaymentStateConfiguration.PrimaryKeyName)
+        {
+            // Inserted meanwhile by a writer that does not take the correlation-id lock: treat as existing.
+            entry.State = EntityState.Detached;
+            return null!;
+        }
+        catch (DbUpdateException exception)
+        {
+            entry.State = EntityState.Detached;
+            throw Translate(exception, instance);
+        }
+
+        return await _factory.CreateSagaConsumeContext(_db, _consumeContext, instance, SagaConsumeContextMode.Insert);
+    }
+
+    public async Task<SagaConsumeContext<TSaga, TMessage>> Load(Guid correlationId)
+    {
+        await SagaSql<TSaga>.LockCorrelationId(_db, correlationId, CancellationToken);
+        var instance = await LoadLocked(correlationId);
+        return instance is null
+            ? null!
+            : await _factory.CreateSagaConsumeContext(_db, _consumeContext, instance, SagaConsumeContextMode.Load);
+    }
+
+    public async Task Save(SagaConsumeContext<TSaga> context)
+    {
+        _db.Set<TSaga>().Add(context.Saga);
+        await SaveChanges(context.Saga);
+    }
+
+    public Task Update(SagaConsumeContext<TSaga> context) => SaveChanges(context.Saga);
+
+    public async Task Delete(SagaConsumeContext<TSaga> context)
+    {
+        _db.Set<TSaga>().Remove(context.Saga);
+        await SaveChanges(context.Saga);
+    }
+
+    public Task Discard(SagaConsumeContext<TSaga> context) => Task.CompletedTask;
+
+    public Task Undo(SagaConsumeContext<TSaga> context)
+    {
+        var entry = _db.Entry(context.Saga);
+        if (entry.State != EntityState.Detached)
+        {
+            entry.State = EntityState.Unchanged;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Reads the row with <c>FOR UPDATE</c>; the caller already holds the correlation-id lock.</summary>
+    internal async Task<TSaga?> LoadLocked(Guid correlationId)
+    {
+        var rows = await _db.Set<TSaga>()
+            .FromSqlRaw(SagaSql<TSaga>.SelectForUpdate(_db), correlationId)
+            .AsTracking()
+            .ToListAsync(CancellationToken);
+        return rows.Count == 0 ? null : rows[0];
+    }
+
+    private async Task SaveChanges(TSaga saga)
+    {
+        try
+        {
+            await _db.SaveChangesAsync(CancellationToken);
+        }
+        catch (DbUpdateException exception)
+        {
+            throw Translate(exception, saga);
+        }
+    }
+
+    private Exception Translate(DbUpdateException exception, TSaga saga)
+    {
+        var translated = PostgresErrors.Translate(exception, saga);
+        if (translated is TransactionAlreadyClaimedException claimed)
+        {
+            Log.TransactionAlreadyClaimed(_logger, claimed.CorrelationId, claimed.TransactionId);
+        }
+
+        return translated;
+    }
+}
