@@ -19,11 +19,7 @@ internal sealed record DelayDestination(string ExchangeName, string ExchangeType
             throw new ArgumentException($"The destination {address} needs the delayed-message plugin, which this broker does not have.", nameof(address));
         }
 
-        if (endpoint.Name.Contains('*', StringComparison.Ordinal) || endpoint.Name.Contains('#', StringComparison.Ordinal))
-        {
-            throw new ArgumentException($"The destination name {endpoint.Name} contains a topic wildcard.", nameof(address));
-        }
-
+        // MassTransit's entity name rules already keep the topic wildcards * and # out of the name.
         if ((DelayRouting.LevelCount * 2) + endpoint.Name.Length > MaxRoutingKeyLength)
         {
             throw new ArgumentException($"The destination name {endpoint.Name} is too long for a delay routing key.", nameof(address));

@@ -1,0 +1,134 @@
+using Payments.Infrastructure.Messaging.Delays;
+
+namespace Payments.Infrastructure.Tests.Messaging.Delays;
+
+public sealed class DelayRoutingTests
+{
+    [Fact]
+    public void Thirteen_seconds_waits_at_levels_three_two_and_zero()
+    {
+        DelayRouting.WaitingLevels(13).ShouldBe([3, 2, 0]);
+        DelayRouting.FirstLevel(13).ShouldBe(3);
+        DelayRouting.RoutingKey(13, "verify-payment").ShouldBe("0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.1.0.1.verify-payment");
+    }
+
+    [Theory]
+    [InlineData(1, 0)]
+    [InlineData(2, 1)]
+    [InlineData(3, 1)]
+    [InlineData(8, 3)]
+    [InlineData(86_400, 16)]
+    [InlineData(DelayRouting.MaxDelaySeconds, DelayRouting.MaxLevel)]
+    public void First_level_is_the_highest_set_bit(long seconds, int expected)
+    {
+        DelayRouting.FirstLevel(seconds).ShouldBe(expected);
+    }
+
+    [Fact]
+    public void Level_queues_hold_powers_of_two_seconds_and_dead_letter_one_level_down()
+    {
+        DelayRouting.LevelTtlMilliseconds(0).ShouldBe(1_000);
+        DelayRouting.LevelTtlMilliseconds(4).ShouldBe(16_000);
+        DelayRouting.LevelTtlMilliseconds(DelayRouting.MaxLevel).ShouldBe(131_072_000);
+        DelayRouting.DeadLetterExchange(0).ShouldBe(DelayRouting.DeliveryExchange);
+        DelayRouting.DeadLetterExchange(5).ShouldBe("payments.delay.level-04");
+    }
+
+    [Fact]
+    public void Level_queue_arguments_make_a_durable_ttl_dead_letter_quorum_queue()
+    {
+        var arguments = BrokerDelayTopology.LevelQueueArguments(3);
+
+        arguments["x-queue-type"].ShouldBe("quorum");
+        arguments["x-message-ttl"].ShouldBe(8_000L);
+        arguments["x-dead-letter-exchange"].ShouldBe("payments.delay.level-02");
+        arguments["x-dead-letter-strategy"].ShouldBe("at-least-once");
+        arguments["x-overflow"].ShouldBe("reject-publish");
+    }
+
+    [Fact]
+    public void A_delay_of_at_least_a_day_at_one_second_granularity_is_possible()
+    {
+        DelayRouting.MaxDelaySeconds.ShouldBeGreaterThanOrEqualTo((long)TimeSpan.FromHours(24).TotalSeconds);
+        DelayRouting.ToDelaySeconds(TimeSpan.FromHours(24)).ShouldBe(86_400);
+        DelayRouting.ToDelaySeconds(TimeSpan.FromSeconds(86_401)).ShouldBe(86_401);
+    }
+
+    [Theory]
+    [InlineData(0, 0)]
+    [InlineData(-5_000, 0)]
+    [InlineData(1, 1)]
+    [InlineData(999, 1)]
+    [InlineData(1_000, 1)]
+    [InlineData(1_001, 2)]
+    [InlineData(2_999, 3)]
+    public void Delays_round_up_to_whole_seconds_so_nothing_arrives_early(int milliseconds, long expectedSeconds)
+    {
+        DelayRouting.ToDelaySeconds(TimeSpan.FromMilliseconds(milliseconds)).ShouldBe(expectedSeconds);
+    }
+
+    [Fact]
+    public void A_delay_beyond_the_top_level_is_refused_rather_than_shortened()
+    {
+        Should.Throw<ArgumentOutOfRangeException>(() => DelayRouting.ToDelaySeconds(TimeSpan.FromSeconds(DelayRouting.MaxDelaySeconds + 1)));
+    }
+
+    [Fact]
+    public void Every_delay_up_to_two_hours_travels_through_the_declared_bindings_for_exactly_its_length()
+    {
+        var broker = TopicBrokerModel.FromDeclaredTopology(["verify-payment", "x.verify-payment"]);
+
+        for (long seconds = 1; seconds <= 7_200; seconds++)
+        {
+            var trip = broker.Route(DelayRouting.LevelName(DelayRouting.FirstLevel(seconds)), DelayRouting.RoutingKey(seconds, "verify-payment"));
+
+            trip.DelaySeconds.ShouldBe(seconds);
+            trip.Destinations.ShouldBe(["verify-payment"]);
+        }
+    }
+
+    [Theory]
+    [InlineData(86_400)]
+    [InlineData(131_071)]
+    [InlineData(DelayRouting.MaxDelaySeconds)]
+    public void Long_delays_travel_for_exactly_their_length(long seconds)
+    {
+        var broker = TopicBrokerModel.FromDeclaredTopology(["verify-payment"]);
+
+        var trip = broker.Route(DelayRouting.LevelName(DelayRouting.FirstLevel(seconds)), DelayRouting.RoutingKey(seconds, "verify-payment"));
+
+        trip.DelaySeconds.ShouldBe(seconds);
+        trip.Destinations.ShouldBe(["verify-payment"]);
+    }
+
+    [Fact]
+    public void A_destination_whose_name_ends_another_ones_gets_only_its_own_messages()
+    {
+        var broker = TopicBrokerModel.FromDeclaredTopology(["orders", "x.orders", "Payments.Contracts:VerifyPayment"]);
+
+        broker.Route(DelayRouting.LevelName(2), DelayRouting.RoutingKey(5, "x.orders")).Destinations.ShouldBe(["x.orders"]);
+        broker.Route(DelayRouting.LevelName(2), DelayRouting.RoutingKey(5, "orders")).Destinations.ShouldBe(["orders"]);
+        broker.Route(DelayRouting.LevelName(0), DelayRouting.RoutingKey(1, "Payments.Contracts:VerifyPayment"))
+            .Destinations.ShouldBe(["Payments.Contracts:VerifyPayment"]);
+    }
+
+    [Fact]
+    public void Destinations_resolve_to_the_exchange_masstransit_declares_for_them()
+    {
+        var host = new Uri("rabbitmq://localhost/payments");
+
+        DelayDestination.FromAddress(host, new Uri("queue:verify-payment"))
+            .ShouldBe(new DelayDestination("verify-payment", "fanout", Durable: true, AutoDelete: false));
+        DelayDestination.FromAddress(host, new Uri("rabbitmq://localhost/payments/Payments.Contracts:VerifyPayment"))
+            .ShouldBe(new DelayDestination("Payments.Contracts:VerifyPayment", "fanout", Durable: true, AutoDelete: false));
+        DelayDestination.FromAddress(host, new Uri("rabbitmq://localhost/payments/host_bus_abc?temporary=true"))
+            .ShouldBe(new DelayDestination("host_bus_abc", "fanout", Durable: false, AutoDelete: true));
+    }
+
+    [Fact]
+    public void A_destination_that_needs_the_delayed_message_plugin_is_refused()
+    {
+        Should.Throw<ArgumentException>(() => DelayDestination.FromAddress(
+            new Uri("rabbitmq://localhost/payments"), new Uri("rabbitmq://localhost/payments/verify-payment?delayedtype=fanout")));
+    }
+}
