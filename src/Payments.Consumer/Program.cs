@@ -1,4 +1,11 @@
+using Payments.Consumer.Hosting;
+using Payments.Infrastructure.Hosting;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.UseManagementPort();
+builder.AddPaymentsServiceDefaults("Payments.Consumer");
+builder.AddPaymentsWorker();
+
 var app = builder.Build();
-app.MapGet("/health/live", () => Results.Ok());
+app.MapPaymentsDefaultEndpoints();
 app.Run();
