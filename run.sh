@@ -4,6 +4,7 @@
 #   ./run.sh up       install (if missing) and start RabbitMQ and PostgreSQL, create vhost, database and users
 #   ./run.sh down     stop what `up` started, and nothing else
 #   ./run.sh test     bring the services up, build, run every test, print "N passed, N failed"
+#   ./run.sh bench    the stack, then the load and outage benchmarks against a bare MassTransit baseline
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -254,10 +255,17 @@ cmd_demo() {
   (cd "$BUILD_DIR/Payments.Load" && dotnet Payments.Load.dll demo "$@")
 }
 
+cmd_bench() {
+  cmd_up
+  log "running the load and outage benchmarks (about 5 minutes)"
+  (cd "$BUILD_DIR/Payments.Load" && dotnet Payments.Load.dll bench --run-dir "$STATE_DIR" "$@")
+}
+
 case "${1:-demo}" in
   demo) [ "$#" -gt 0 ] && shift; cmd_demo "$@" ;;
+  bench) shift; cmd_bench "$@" ;;
   up) cmd_up ;;
   down) cmd_down ;;
   test) cmd_test ;;
-  *) die "unknown command '$1' (expected: up, down, test, or nothing for the demo)" ;;
+  *) die "unknown command '$1' (expected: up, down, test, bench, or nothing for the demo)" ;;
 esac

@@ -1,9 +1,14 @@
 using System.Globalization;
 using Payments.Load.Clients;
+using System.Net.Http.Headers;
+using System.Text;
 using Payments.Load.Demo;
+using Payments.Load.Load;
 
 // Drives a running Payments stack from outside, over its public HTTP contracts.
 //   demo [--payments N] [--submit-over S] [--outage-at S] [--outage-for S] [--settle S] [--seed N]
+//   bench [--scenario all|throughput|outage] [--payments N] [--concurrency N] [--latency-payments N] [--outage-payments N]
+//         [--outage-for S] [--baseline-messages N] [--run-dir DIR]
 var command = args.Length > 0 ? args[0] : "demo";
 var options = ParseOptions(args.Skip(1).ToArray());
 
@@ -38,12 +43,34 @@ switch (command)
             Settle: Seconds("settle", "100"),
             Seed: int.Parse(Option("seed", "7"), CultureInfo.InvariantCulture));
         return await new DemoRunner(api, simulator, settings, Console.Out).RunAsync(cancel.Token);
+    case "bench":
+        using (var management = new HttpClient { BaseAddress = new Uri(Option("management", "http://localhost:15672")) })
+        {
+            management.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
+                "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(Option("management-login", "guest:guest"))));
+            var bench = new BenchSettings(
+                new BrokerSettings(Option("rabbitmq-host", "localhost"), Option("rabbitmq-vhost", "payments"), Option("rabbitmq-user", "payments"), Option("rabbitmq-password", "payments")),
+                Option("postgres", "Host=localhost;Port=5432;Database=payments;Username=payments;Password=payments"),
+                Option("run-dir", ".run"),
+                BaselineMessages: Int("baseline-messages", "20000"),
+                Payments: Int("payments", "5000"),
+                Concurrency: Int("concurrency", "64"),
+                LatencyPayments: Int("latency-payments", "2000"),
+                OutagePayments: Int("outage-payments", "5000"),
+                OutageFor: Seconds("outage-for", "60"),
+                Prefetch: Int("prefetch", "16"),
+                ConsumerConcurrency: Int("consumer-concurrency", "16"));
+            return await new BenchRunner(api, simulator, management, bench, Console.Out).RunAsync(Option("scenario", "all"), cancel.Token);
+        }
+
     default:
-        await Console.Error.WriteLineAsync($"unknown command '{command}' (expected: demo)");
+        await Console.Error.WriteLineAsync($"unknown command '{command}' (expected: demo, bench)");
         return 2;
 }
 
 string Option(string name, string fallback) => options.TryGetValue(name, out var value) ? value : fallback;
+
+int Int(string name, string fallback) => int.Parse(Option(name, fallback), CultureInfo.InvariantCulture);
 
 TimeSpan Seconds(string name, string fallback) => TimeSpan.FromSeconds(double.Parse(Option(name, fallback), CultureInfo.InvariantCulture));
 

@@ -1,0 +1,101 @@
+using System.Globalization;
+
+namespace Payments.Load.Load;
+
+/// <summary>
+/// CPU time and memory of a running process, read from /proc (Linux). A probe over several processes (PostgreSQL's backends)
+/// adds their CPU up and reports no peak memory, since their shared memory would be counted once per process.
+/// </summary>
+public sealed class ProcessProbe(string name, params int[] pids)
+{
+    private const double ClockTicksPerSecond = 100;
+
+    public string Name { get; } = name;
+
+    public int Pid { get; } = pids[0];
+
+    /// <summary>User plus system CPU seconds the processes have used since they started (those still alive).</summary>
+    public double CpuSeconds() => pids.Sum(CpuSeconds);
+
+    /// <summary>Peak resident memory (VmHWM) in MiB since the process started; null for a group.</summary>
+    public double? PeakMemoryMiB() => pids.Length == 1 ? StatusKiB(Pid, "VmHWM:") / 1024d : null;
+
+    public bool IsAlive() => File.Exists($"/proc/{Pid}/stat");
+
+    private static double CpuSeconds(int pid)
+    {
+        string stat;
+        try
+        {
+            stat = File.ReadAllText($"/proc/{pid}/stat");
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+
+        // Fields after the command name (which may hold spaces) start after the last ')'.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var user = long.Parse(fields[11], CultureInfo.InvariantCulture);
+        var system = long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return (user + system) / ClockTicksPerSecond;
+    }
+
+    /// <summary>Every process whose command name (/proc/PID/comm) is <paramref name="command"/>, as one probe.</summary>
+    public static ProcessProbe? ByCommand(string name, string command)
+    {
+        var pids = new List<int>();
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(directory), CultureInfo.InvariantCulture, out var pid))
+            {
+                try
+                {
+                    if (File.ReadAllText(Path.Combine(directory, "comm")).Trim() == command)
+                    {
+                        pids.Add(pid);
+                    }
+                }
+                catch (IOException)
+                {
+                    // Gone meanwhile.
+                }
+            }
+        }
+
+        return pids.Count == 0 ? null : new ProcessProbe(name, [.. pids]);
+    }
+
+    private static long StatusKiB(int pid, string field)
+    {
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            if (line.StartsWith(field, StringComparison.Ordinal))
+            {
+                return long.Parse(line[field.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>The service processes started by <c>./run.sh up</c>, from their pid files.</summary>
+    public static IReadOnlyList<ProcessProbe> FromRunDirectory(string runDirectory)
+    {
+        var probes = new List<ProcessProbe>();
+        foreach (var name in new[] { "Payments.Api", "Payments.Consumer", "Payments.PortalSimulator" })
+        {
+            var file = Path.Combine(runDirectory, name + ".pid");
+            if (File.Exists(file) && int.TryParse(File.ReadAllText(file).Trim(), CultureInfo.InvariantCulture, out var pid))
+            {
+                var probe = new ProcessProbe(name, pid);
+                if (probe.IsAlive())
+                {
+                    probes.Add(probe);
+                }
+            }
+        }
+
+        return probes;
+    }
+}

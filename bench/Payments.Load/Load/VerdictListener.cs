@@ -1,0 +1,47 @@
+using System.Collections.Concurrent;
+using MassTransit;
+using Payments.Contracts;
+
+namespace Payments.Load.Load;
+
+/// <summary>
+/// Counts <see cref="PaymentVerified"/> events per payment on a queue of its own (deleted afterwards), so a payment verified
+/// twice shows up as a duplicate.
+/// </summary>
+public sealed class VerdictListener : IConsumer<PaymentVerified>, IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<Guid, int> _verified = new();
+    private IBusControl? _bus;
+
+    public async Task StartAsync(BrokerSettings broker, CancellationToken cancellationToken)
+    {
+        _bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
+        {
+            cfg.Host(broker.Host, broker.Port, broker.VirtualHost, h =>
+            {
+                h.Username(broker.Username);
+                h.Password(broker.Password);
+            });
+            cfg.ReceiveEndpoint(new TemporaryEndpointDefinition("bench-verdicts"), e => e.Consumer(() => this));
+        });
+        await _bus.StartAsync(cancellationToken);
+    }
+
+    public Task Consume(ConsumeContext<PaymentVerified> context)
+    {
+        _verified.AddOrUpdate(context.Message.PaymentId, 1, (_, count) => count + 1);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Payments of <paramref name="references"/> for which more than one PaymentVerified arrived.</summary>
+    public int Duplicates(IEnumerable<string> references) =>
+        references.Count(r => Guid.TryParseExact(r, "N", out var id) && _verified.GetValueOrDefault(id) > 1);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_bus is not null)
+        {
+            await _bus.StopAsync(CancellationToken.None);
+        }
+    }
+}
