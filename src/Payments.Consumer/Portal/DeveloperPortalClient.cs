@@ -1,0 +1,154 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Payments.CircuitBreaker;
+using Breaker = Payments.CircuitBreaker.CircuitBreaker;
+
+namespace Payments.Consumer.Portal;
+
+/// <summary>
+/// Typed client for <c>GET /api/v2/minikit/transaction/{id}</c>, guarded by the <c>DeveloperPortal</c> breaker through its
+/// non-throwing <see cref="Breaker.TryAcquire"/> path.
+/// </summary>
+/// <remarks>
+/// Breaker outcomes: a 200 that parses and a 404 are successes (the portal answered, so it is healthy: a 404 says the
+/// transaction is unknown, not that the portal is failing); a 200 that does not parse, timeouts and connection errors are
+/// failures; other statuses follow <see cref="HttpCallClassifier"/> (5xx, 408, 429, 401, 403 fail; other 4xx are ignored);
+/// the caller's cancellation is ignored.
+/// </remarks>
+internal sealed class DeveloperPortalClient(
+    HttpClient httpClient,
+    ICircuitBreakerRegistry breakers,
+    IOptions<DeveloperPortalOptions> options,
+    PortalTelemetry telemetry,
+    TimeProvider timeProvider,
+    ILogger<DeveloperPortalClient> logger) : IDeveloperPortalClient
+{
+    private readonly Breaker _breaker = breakers.Get(CircuitBreakerPresets.DeveloperPortal);
+    private readonly DeveloperPortalOptions _options = options.Value;
+
+    public async ValueTask<PortalLookup> GetTransactionAsync(string transactionId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(transactionId);
+
+        if (!_breaker.TryAcquire(out var permit, out var retryAfter))
+        {
+            Log.PortalCircuitOpen(logger, transactionId, _breaker.Name, retryAfter);
+            return new PortalLookup.CircuitOpen(_breaker.Name, retryAfter);
+        }
+
+        var started = timeProvider.GetTimestamp();
+        try
+        {
+            var lookup = await SendAsync(transactionId, cancellationToken);
+            permit.Complete(CallOutcome.Success);
+            var outcome = lookup is PortalLookup.Found ? PortalTelemetry.OutcomeFound : PortalTelemetry.OutcomeNotFound;
+            var elapsed = timeProvider.GetElapsedTime(started);
+            telemetry.RecordRequest(elapsed, outcome);
+            Log.PortalAnswered(logger, transactionId, outcome, elapsed.TotalMilliseconds);
+            return lookup;
+        }
+        catch (OperationCanceledException exception) when (cancellationToken.IsCancellationRequested)
+        {
+            permit.Complete(CallOutcome.Ignored, exception);
+            telemetry.RecordRequest(timeProvider.GetElapsedTime(started), PortalTelemetry.OutcomeCancelled);
+            throw;
+        }
+        catch (PortalRequestException exception)
+        {
+            permit.Complete(Classify(exception), exception);
+            var elapsed = timeProvider.GetElapsedTime(started);
+            telemetry.RecordRequest(elapsed, PortalTelemetry.OutcomeOf(exception));
+            Log.PortalRequestFailed(
+                logger, transactionId, exception.StatusCode is { } status ? (int)status : null, exception.Reason, elapsed.TotalMilliseconds);
+            throw;
+        }
+        catch (Exception exception)
+        {
+            // Unexpected: still a failure of this call, and the permit must not leak.
+            permit.Complete(CallOutcome.Failure, exception);
+            telemetry.RecordRequest(timeProvider.GetElapsedTime(started), PortalTelemetry.OutcomeConnectionError);
+            throw;
+        }
+    }
+
+    internal static CallOutcome Classify(PortalRequestException exception) => exception.Kind switch
+    {
+        PortalFailureKind.Status when exception.StatusCode is { } status => HttpCallClassifier.ClassifyStatus((int)status),
+        _ => CallOutcome.Failure,
+    };
+
+    private async Task<PortalLookup> SendAsync(string transactionId, CancellationToken cancellationToken)
+    {
+        var path = string.Create(
+            CultureInfo.InvariantCulture,
+            $"api/v2/minikit/transaction/{Uri.EscapeDataString(transactionId)}?app_id={Uri.EscapeDataString(_options.AppId)}&type=payment");
+
+        // Our own timeout (HttpClient.Timeout is infinite) so that a timeout is told apart from the caller's cancellation.
+        using var timeout = new CancellationTokenSource(_options.Timeout, timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            using var response = await httpClient.GetAsync(path, HttpCompletionOption.ResponseContentRead, linked.Token);
+            var body = await response.Content.ReadAsByteArrayAsync(linked.Token);
+            return response.StatusCode switch
+            {
+                HttpStatusCode.OK => new PortalLookup.Found(PortalResponseParser.Parse(body, transactionId)),
+                HttpStatusCode.NotFound when IsNotFoundAnswer(body) => new PortalLookup.NotFound(),
+                HttpStatusCode.NotFound => throw new PortalRequestException(
+                    HttpStatusCode.NotFound, "404 without the portal's not_found code (is DeveloperPortal:BaseUrl right?)"),
+                var status => throw new PortalRequestException(status, Describe(response)),
+            };
+        }
+        catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested && timeout.IsCancellationRequested)
+        {
+            throw new PortalRequestException(
+                null,
+                $"no answer within {_options.Timeout.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)} ms",
+                PortalFailureKind.Timeout,
+                new TimeoutException(exception.Message, exception));
+        }
+        catch (HttpRequestException exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new PortalRequestException(
+                null, $"connection error ({exception.HttpRequestError}): {exception.Message}", PortalFailureKind.Connection, exception);
+        }
+        catch (IOException exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new PortalRequestException(null, $"connection error: {exception.Message}", PortalFailureKind.Connection, exception);
+        }
+    }
+
+    // A 404 is only "unknown transaction" when the portal says so; a 404 page from a wrong base URL or a proxy must not reject
+    // a payment.
+    private static bool IsNotFoundAnswer(byte[] body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("code", out var code)
+                && code.ValueKind == JsonValueKind.String
+                && string.Equals(code.GetString(), "not_found", StringComparison.OrdinalIgnoreCase);
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static string Describe(HttpResponseMessage response)
+    {
+        var status = (int)response.StatusCode;
+        var text = string.Create(CultureInfo.InvariantCulture, $"portal answered {status} {response.ReasonPhrase}");
+        if (response.Headers.RetryAfter is { } retryAfter)
+        {
+            text += retryAfter.Delta is { } delta
+                ? string.Create(CultureInfo.InvariantCulture, $", retry after {delta.TotalSeconds} s")
+                : $", retry after {retryAfter.Date:O}";
+        }
+
+        return text;
+    }
+}
