@@ -1,4 +1,18 @@
+using Payments.Api.Auth;
+using Payments.Api.Hosting;
+using Payments.Api.Messaging;
+using Payments.Api.Payments;
+using Payments.Infrastructure.Hosting;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddPaymentsServiceDefaults("Payments.Api");
+builder.AddApiDefaults();
+builder.AddApiKeyAuth();
+builder.AddPaymentsMessaging();
+builder.AddPaymentsApi();
+
 var app = builder.Build();
-app.MapGet("/health/live", () => Results.Ok());
+app.UseApiDefaults();
+app.MapPaymentsDefaultEndpoints();
+app.MapPayments();
 app.Run();

@@ -1,0 +1,194 @@
+using MassTransit;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using Payments.Api.Auth;
+using Payments.Api.Validation;
+using Payments.Contracts;
+
+namespace Payments.Api.Payments;
+
+internal static class PaymentEndpoints
+{
+    private const string LoggerName = "Payments.Api.Payments";
+
+    public static IEndpointRouteBuilder MapPayments(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/payments")
+            .RequireAuthorization(ApiKeyDefaults.ClientPolicy)
+            .WithTags("Payments")
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+
+        group.MapPost("", CreateAsync)
+            .WithName("CreatePayment")
+            .WithSummary("Creates a payment intent and answers once the saga has stored it.")
+            .Accepts<CreatePaymentRequest>("application/json")
+            .Produces<PaymentCreatedResponse>(StatusCodes.Status201Created)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        group.MapPost("/{reference}/transaction", SubmitTransactionAsync)
+            .WithName("SubmitTransaction")
+            .WithSummary("Submits the MiniKit transaction id of a payment for verification.")
+            .Accepts<SubmitTransactionRequest>("application/json")
+            .Produces<TransactionAcceptedResponse>(StatusCodes.Status202Accepted)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+
+        group.MapGet("/{reference}", GetAsync)
+            .WithName("GetPayment")
+            .WithSummary("Reads the status document of a payment.")
+            .Produces<PaymentStatusResponse>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        return app;
+    }
+
+    private static async Task<IResult> CreateAsync(
+        HttpContext context,
+        [FromServices] IRequestClient<InitiatePayment> client,
+        IOptions<PaymentsApiOptions> options,
+        TimeProvider time,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken)
+    {
+        var (body, problem) = await JsonBody.ReadObjectAsync(context.Request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        var payment = PaymentValidation.Validate(body, errors);
+        if (payment is null)
+        {
+            return Problems.Validation(errors);
+        }
+
+        // Version 7: time-ordered ids keep the saga table's primary-key index append-mostly.
+        var paymentId = Guid.CreateVersion7(time.GetUtcNow());
+        var reference = paymentId.ToString("N");
+        var logger = loggers.CreateLogger(LoggerName);
+        var settings = options.Value;
+        try
+        {
+            var response = await client.GetResponse<PaymentInitiated>(
+                new InitiatePayment(paymentId, payment.UserId, payment.Token, payment.AmountBaseUnits, payment.Recipient),
+                cancellationToken,
+                RequestTimeout.After(ms: (int)Math.Ceiling(settings.InitiateTimeout.TotalMilliseconds)));
+
+            Log.PaymentInitiated(logger, reference);
+            return TypedResults.Created(
+                $"/api/payments/{reference}",
+                new PaymentCreatedResponse(reference, response.Message.Status, response.Message.ExpiresAt));
+        }
+        catch (RequestException exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Timeout or a fault in the saga: the intent may or may not exist, but the client holds no reference to it,
+            // so it expires unused. The client retries with a new request.
+            Log.InitiationUnavailable(logger, reference, exception is RequestTimeoutException ? "timeout" : "fault");
+            context.Response.Headers.RetryAfter = settings.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "The payment could not be created right now.",
+                detail: "The payment service did not confirm the intent in time. Retry later with a new request.");
+        }
+    }
+
+    private static async Task<IResult> SubmitTransactionAsync(
+        string reference,
+        HttpContext context,
+        [FromServices] IPaymentReader reader,
+        [FromServices] IPublishEndpoint publisher,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken)
+    {
+        if (!PaymentValidation.TryParseReference(reference, out var paymentId))
+        {
+            return InvalidReference();
+        }
+
+        var (body, problem) = await JsonBody.ReadObjectAsync(context.Request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        var transactionId = PaymentValidation.ValidateTransaction(body, errors);
+        if (transactionId is null)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var payment = await reader.FindAsync(paymentId, cancellationToken);
+        if (payment is null)
+        {
+            return Problems.NotFound(reference);
+        }
+
+        var logger = loggers.CreateLogger(LoggerName);
+        var sameTransaction = string.Equals(payment.TransactionId, transactionId, StringComparison.Ordinal);
+        var accepted = payment.CurrentState switch
+        {
+            PaymentStatuses.AwaitingTransaction => payment.TransactionId is null || sameTransaction,
+            // The same transaction again while verifying re-sends the verification: recovery for a lost command.
+            PaymentStatuses.Verifying => sameTransaction,
+            _ => false,
+        };
+        if (!accepted)
+        {
+            Log.TransactionConflict(logger, reference, payment.CurrentState);
+            return Problems.Conflict(payment.TransactionId is not null && !sameTransaction
+                ? $"Another transaction is already submitted for this payment (status {payment.CurrentState})."
+                : $"The payment is {payment.CurrentState} and accepts no transaction.");
+        }
+
+        await publisher.Publish(new PaymentTransactionSubmitted(paymentId, transactionId), cancellationToken);
+        Log.TransactionSubmitted(logger, reference, transactionId, sameTransaction);
+        return TypedResults.Accepted(
+            $"/api/payments/{reference}",
+            new TransactionAcceptedResponse(reference, PaymentStatuses.Verifying));
+    }
+
+    private static async Task<IResult> GetAsync(string reference, [FromServices] IPaymentReader reader, CancellationToken cancellationToken)
+    {
+        if (!PaymentValidation.TryParseReference(reference, out var paymentId))
+        {
+            return InvalidReference();
+        }
+
+        var payment = await reader.FindAsync(paymentId, cancellationToken);
+        if (payment is null)
+        {
+            return Problems.NotFound(reference);
+        }
+
+        var amount = Tokens.TryGetDecimals(payment.Token, out _, out var decimals)
+            ? TokenAmount.ToWholeUnits(payment.Amount, decimals)
+            : payment.Amount;
+        return TypedResults.Ok(new PaymentStatusResponse(
+            reference,
+            payment.UserId,
+            amount,
+            payment.Token,
+            payment.Recipient,
+            payment.CurrentState,
+            payment.TransactionId,
+            payment.TransactionHash,
+            payment.VerificationAttempts,
+            payment.CircuitDeferrals,
+            payment.PendingChecks,
+            payment.LastError,
+            payment.CreatedAt,
+            payment.UpdatedAt,
+            payment.ConfirmedAt,
+            payment.ExpiresAt));
+    }
+
+    private static IResult InvalidReference() =>
+        Problems.Validation("reference", "reference must be 32 lower-case hex digits.");
+}

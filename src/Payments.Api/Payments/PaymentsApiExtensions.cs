@@ -1,0 +1,13 @@
+namespace Payments.Api.Payments;
+
+internal static class PaymentsApiExtensions
+{
+    public static IHostApplicationBuilder AddPaymentsApi(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<PaymentsApiOptions>()
+            .BindConfiguration(PaymentsApiOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        return builder;
+    }
+}

@@ -1,0 +1,24 @@
+namespace Payments.Api.Validation;
+
+/// <summary>The problem documents the API answers with; one place so every error has the same shape.</summary>
+internal static class Problems
+{
+    public static IResult Validation(string field, string message, int statusCode = StatusCodes.Status400BadRequest) =>
+        Validation(new Dictionary<string, string[]> { [field] = [message] }, statusCode);
+
+    public static IResult Validation(IDictionary<string, string[]> errors, int statusCode = StatusCodes.Status400BadRequest) =>
+        TypedResults.Problem(new HttpValidationProblemDetails(errors) { Status = statusCode, Title = Title(statusCode) });
+
+    public static IResult NotFound(string reference) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Payment not found.",
+            detail: $"No payment intent has the reference {reference}.");
+
+    public static IResult Conflict(string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict.", detail: detail);
+
+    private static string Title(int statusCode) => statusCode switch
+    {
+        StatusCodes.Status413PayloadTooLarge => "The request body is too large.",
+        _ => "One or more validation errors occurred.",
+    };
+}

@@ -1,0 +1,31 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Payments.Api.Tests.Testing;
+
+namespace Payments.Api.Tests.Hosting;
+
+public sealed class OpenApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
+{
+    [Fact]
+    public async Task Documents_every_payment_route()
+    {
+        using var client = factory.CreateClient();
+
+        var document = await client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+
+        var paths = document.GetProperty("paths");
+        paths.GetProperty("/api/payments").TryGetProperty("post", out _).ShouldBeTrue();
+        paths.GetProperty("/api/payments/{reference}/transaction").TryGetProperty("post", out _).ShouldBeTrue();
+        paths.GetProperty("/api/payments/{reference}").TryGetProperty("get", out _).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task Answers_unknown_routes_with_a_problem_document()
+    {
+        using var client = factory.CreateAuthorizedClient();
+
+        using var response = await client.GetAsync("/api/nothing-here");
+
+        await response.ShouldBeProblemAsync(404);
+    }
+}

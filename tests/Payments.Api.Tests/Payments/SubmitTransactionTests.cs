@@ -1,0 +1,159 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using MassTransit.Testing;
+using Payments.Api.Tests.Testing;
+using Payments.Contracts;
+
+namespace Payments.Api.Tests.Payments;
+
+public sealed class SubmitTransactionTests(ApiFactory factory) : IClassFixture<ApiFactory>
+{
+    private static readonly string TransactionA = "0x" + new string('a', 64);
+    private static readonly string TransactionB = "0x" + new string('b', 64);
+
+    [Fact]
+    public async Task Accepts_a_transaction_for_an_intent_awaiting_one_and_publishes_it()
+    {
+        var payment = factory.Reader.Add(PaymentStatuses.AwaitingTransaction);
+        using var client = factory.CreateAuthorizedClient();
+
+        using var response = await Submit(client, payment.Reference, TransactionA);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        body.GetProperty("reference").GetString().ShouldBe(payment.Reference);
+        body.GetProperty("status").GetString().ShouldBe("Verifying");
+        Submissions(payment.CorrelationId).ShouldBe([TransactionA]);
+    }
+
+    [Fact]
+    public async Task Republishes_the_same_transaction_while_verifying()
+    {
+        var payment = factory.Reader.Add(PaymentStatuses.Verifying, TransactionA);
+        using var client = factory.CreateAuthorizedClient();
+
+        using var response = await Submit(client, payment.Reference, TransactionA);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        Submissions(payment.CorrelationId).ShouldBe([TransactionA]);
+    }
+
+    [Fact]
+    public async Task Refuses_another_transaction_while_verifying_with_409()
+    {
+        var payment = factory.Reader.Add(PaymentStatuses.Verifying, TransactionA);
+        using var client = factory.CreateAuthorizedClient();
+
+        using var response = await Submit(client, payment.Reference, TransactionB);
+
+        await response.ShouldBeProblemAsync(409);
+        Submissions(payment.CorrelationId).ShouldBeEmpty();
+    }
+
+    [Theory]
+    [InlineData(PaymentStatuses.Confirmed)]
+    [InlineData(PaymentStatuses.Failed)]
+    [InlineData(PaymentStatuses.Expired)]
+    [InlineData(PaymentStatuses.NeedsReview)]
+    public async Task Refuses_the_same_transaction_once_the_payment_is_settled_with_409(string status)
+    {
+        var payment = factory.Reader.Add(status, TransactionA);
+        using var client = factory.CreateAuthorizedClient();
+
+        using var response = await Submit(client, payment.Reference, TransactionA);
+
+        await response.ShouldBeProblemAsync(409);
+        Submissions(payment.CorrelationId).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Refuses_a_transaction_for_an_expired_intent_that_never_had_one_with_409()
+    {
+        var payment = factory.Reader.Add(PaymentStatuses.Expired);
+        using var client = factory.CreateAuthorizedClient();
+
+        using var response = await Submit(client, payment.Reference, TransactionA);
+
+        await response.ShouldBeProblemAsync(409);
+        Submissions(payment.CorrelationId).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Answers_404_for_an_unknown_reference()
+    {
+        using var client = factory.CreateAuthorizedClient();
+        var reference = Guid.NewGuid().ToString("N");
+
+        using var response = await Submit(client, reference, TransactionA);
+
+        await response.ShouldBeProblemAsync(404);
+        Submissions(Guid.ParseExact(reference, "N")).ShouldBeEmpty();
+    }
+
+    [Theory]
+    [InlineData("not-a-reference")]
+    [InlineData("ABCDEF0123456789ABCDEF0123456789")]
+    [InlineData("0123456789abcdef0123456789abcde")]
+    [InlineData("0123456789abcdef0123456789abcdef0")]
+    public async Task Rejects_a_malformed_reference_naming_it(string reference)
+    {
+        using var client = factory.CreateAuthorizedClient();
+
+        using var response = await Submit(client, reference, TransactionA);
+
+        await response.ShouldBeProblemAsync(400, "reference");
+    }
+
+    public static TheoryData<string, string> InvalidBodies() => new()
+    {
+        { "{}", "transactionId" },
+        { """{"transactionId":null}""", "transactionId" },
+        { """{"transactionId":""}""", "transactionId" },
+        { """{"transactionId":12}""", "transactionId" },
+        { $$"""{"transactionId":"{{new string('a', 64)}}"}""", "transactionId" },
+        { $$"""{"transactionId":"0x{{new string('A', 64)}}"}""", "transactionId" },
+        { $$"""{"transactionId":"0x{{new string('a', 63)}}"}""", "transactionId" },
+        { $$"""{"transactionId":"0x{{new string('a', 65)}}"}""", "transactionId" },
+        { $$"""{"transactionId":"0x{{new string('g', 64)}}"}""", "transactionId" },
+        { "{oops", "body" },
+        { "[1]", "body" },
+        { $$"""{"transactionId":"0x{{new string('a', 64)}}","padding":"{{new string('x', 16 * 1024)}}"}""", "body" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidBodies))]
+    public async Task Rejects_an_invalid_body_naming_the_field_and_publishes_nothing(string body, string field)
+    {
+        var payment = factory.Reader.Add(PaymentStatuses.AwaitingTransaction);
+        using var client = factory.CreateAuthorizedClient();
+
+        using var response = await client.PostAsync(
+            $"/api/payments/{payment.Reference}/transaction", new StringContent(body, Encoding.UTF8, "application/json"));
+
+        await response.ShouldBeProblemAsync(body.Length > 16 * 1024 ? 413 : 400, field);
+        Submissions(payment.CorrelationId).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Refuses_a_request_without_a_key_and_publishes_nothing()
+    {
+        var payment = factory.Reader.Add(PaymentStatuses.AwaitingTransaction);
+        using var client = factory.CreateClient();
+
+        using var response = await Submit(client, payment.Reference, TransactionA);
+
+        await response.ShouldBeProblemAsync(401);
+        Submissions(payment.CorrelationId).ShouldBeEmpty();
+    }
+
+    private static Task<HttpResponseMessage> Submit(HttpClient client, string reference, string transactionId) =>
+        client.PostAsJsonAsync($"/api/payments/{reference}/transaction", new { transactionId });
+
+    // The endpoint publishes before it answers, so the harness already holds anything it published.
+    private string[] Submissions(Guid paymentId) =>
+        factory.Harness.Published.Select<PaymentTransactionSubmitted>(m => m.Context.Message.PaymentId == paymentId)
+            .Select(m => m.Context.Message.TransactionId)
+            .ToArray();
+}

@@ -1,0 +1,129 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Json;
+using System.Text.Json;
+using MassTransit;
+using MassTransit.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Payments.Api.Payments;
+using Payments.Contracts;
+using Payments.Infrastructure.Persistence;
+
+namespace Payments.Api.Tests.Testing;
+
+/// <summary>
+/// The API on a test server: MassTransit's in-memory harness instead of RabbitMQ (so <see cref="Harness"/> shows what was
+/// published) and an in-memory <see cref="IPaymentReader"/> instead of PostgreSQL.
+/// </summary>
+public class ApiFactory : WebApplicationFactory<Program>
+{
+    public const string ApiKey = "dev-api-key";
+    public const string SecondApiKey = "second-client-key";
+
+    internal FakePaymentReader Reader { get; } = new();
+
+    /// <summary>Whether a stand-in saga answers <see cref="InitiatePayment"/>; without it every initiation times out.</summary>
+    protected virtual bool SagaAnswers => true;
+
+    protected virtual TimeSpan InitiateTimeout => TimeSpan.FromSeconds(10);
+
+    public ITestHarness Harness => Services.GetTestHarness();
+
+    public HttpClient CreateAuthorizedClient()
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+        return client;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Api:ApiKeys:0", SecondApiKey);
+        builder.UseSetting("Api:Payments:InitiateTimeout", InitiateTimeout.ToString("c"));
+        builder.ConfigureTestServices(services =>
+        {
+            services.RemoveAll<IPaymentReader>();
+            services.AddSingleton<IPaymentReader>(Reader);
+            services.AddMassTransitTestHarness(x =>
+            {
+                if (SagaAnswers)
+                {
+                    x.AddConsumer<AnsweringSaga>();
+                }
+            });
+        });
+    }
+
+    internal static readonly DateTimeOffset ExpiresAt = new(2026, 1, 1, 0, 15, 0, TimeSpan.Zero);
+
+    /// <summary>Answers initiation as the saga does once the intent is stored.</summary>
+    private sealed class AnsweringSaga : IConsumer<InitiatePayment>
+    {
+        public Task Consume(ConsumeContext<InitiatePayment> context) =>
+            context.RespondAsync(new PaymentInitiated(
+                context.Message.PaymentId,
+                context.Message.PaymentId.ToString("N"),
+                PaymentStatuses.AwaitingTransaction,
+                ExpiresAt));
+    }
+}
+
+/// <summary>The API with no saga answering and a short initiation timeout.</summary>
+public sealed class SilentSagaApiFactory : ApiFactory
+{
+    protected override bool SagaAnswers => false;
+
+    protected override TimeSpan InitiateTimeout => TimeSpan.FromMilliseconds(200);
+}
+
+internal sealed class FakePaymentReader : IPaymentReader
+{
+    private readonly ConcurrentDictionary<Guid, PaymentState> _rows = new();
+
+    public PaymentState Add(string status, string? transactionId = null, string token = "USDC", string amount = "1500000")
+    {
+        var id = Guid.NewGuid();
+        var row = new PaymentState
+        {
+            CorrelationId = id,
+            CurrentState = status,
+            Reference = id.ToString("N"),
+            UserId = "user-1",
+            Recipient = "0x" + new string('a', 40),
+            Token = token,
+            Amount = amount,
+            TransactionId = transactionId,
+            CreatedAt = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero),
+            UpdatedAt = new DateTimeOffset(2026, 1, 1, 0, 1, 0, TimeSpan.Zero),
+            ExpiresAt = new DateTimeOffset(2026, 1, 1, 0, 15, 0, TimeSpan.Zero),
+        };
+        _rows[id] = row;
+        return row;
+    }
+
+    public Task<PaymentState?> FindAsync(Guid paymentId, CancellationToken cancellationToken) =>
+        Task.FromResult(_rows.TryGetValue(paymentId, out var row) ? row : null);
+}
+
+internal static class ProblemAssertions
+{
+    /// <summary>Asserts a problem+json answer with the given status and, when given, an entry in <c>errors</c> for the field.</summary>
+    public static async Task<JsonElement> ShouldBeProblemAsync(this HttpResponseMessage response, int status, string? field = null)
+    {
+        ((int)response.StatusCode).ShouldBe(status);
+        response.Content.Headers.ContentType?.MediaType.ShouldBe("application/problem+json");
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        problem.GetProperty("status").GetInt32().ShouldBe(status);
+        if (field is not null)
+        {
+            problem.GetProperty("errors").TryGetProperty(field, out var messages).ShouldBeTrue($"errors should name '{field}': {problem}");
+            messages.GetArrayLength().ShouldBeGreaterThan(0);
+        }
+
+        return problem;
+    }
+}
