@@ -155,6 +155,15 @@ internal sealed class CircuitBreakerReporter : BackgroundService
         RequestReport();
     }
 
+    /// <summary>Since when the breaker has not been CLOSED; null while it is closed.</summary>
+    internal DateTimeOffset? OpenSince(string name)
+    {
+        lock (_transitions)
+        {
+            return _notClosedSince.TryGetValue(name, out var at) ? at : null;
+        }
+    }
+
     private IEnumerable<Measurement<double>> ObserveOpenSince()
     {
         List<Measurement<double>> measurements = [];

@@ -6,16 +6,17 @@ namespace Payments.Consumer.CircuitBreakers;
 internal static class CircuitBreakerReportingExtensions
 {
     /// <summary>Breaker reports (transitions and heartbeat) and the per-instance operator control queue.</summary>
-    public static IHostApplicationBuilder AddCircuitBreakerReporting(this IHostApplicationBuilder builder)
+    public static IServiceCollection AddCircuitBreakerReporting(this IServiceCollection services, IConfiguration configuration)
     {
-        builder.Services.AddOptions<CircuitBreakerReportingOptions>()
-            .BindConfiguration(CircuitBreakerReportingOptions.SectionName)
+        services.AddOptions<CircuitBreakerReportingOptions>()
+            .Bind(configuration.GetSection(CircuitBreakerReportingOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        builder.Services.AddSingleton(sp => new ConsumerInstance(sp.GetRequiredService<IOptions<CircuitBreakerReportingOptions>>().Value.InstanceId));
-        builder.Services.AddSingleton<CircuitBreakerReporter>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<CircuitBreakerReporter>());
-        return builder;
+        services.AddMetrics();
+        services.AddSingleton(sp => new ConsumerInstance(sp.GetRequiredService<IOptions<CircuitBreakerReportingOptions>>().Value.InstanceId));
+        services.AddSingleton<CircuitBreakerReporter>();
+        services.AddHostedService(sp => sp.GetRequiredService<CircuitBreakerReporter>());
+        return services;
     }
 
     public static IBusRegistrationConfigurator AddCircuitBreakerControl(this IBusRegistrationConfigurator bus)

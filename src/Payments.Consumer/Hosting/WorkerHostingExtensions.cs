@@ -25,7 +25,7 @@ internal static class WorkerHostingExtensions
         builder.Services.AddDeveloperPortalClient(builder.Configuration);
         builder.Services.AddPaymentVerification();
         builder.Services.AddPaymentsPersistence(builder.Configuration);
-        builder.AddCircuitBreakerReporting();
+        builder.Services.AddCircuitBreakerReporting(builder.Configuration);
         builder.Services.AddMassTransit(x =>
         {
             x.AddPaymentSaga().PostgresRepository();
