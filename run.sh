@@ -94,6 +94,8 @@ rabbit_down() {
   if [ -f "$STATE_DIR/rabbitmq.started" ]; then
     log "stopping RabbitMQ"
     as_root rabbitmqctl -q shutdown >/dev/null 2>&1 || as_root rabbitmqctl -q stop >/dev/null 2>&1 || true
+    # The node started Erlang's port mapper daemon; it goes with it.
+    as_root epmd -kill >/dev/null 2>&1 || true
     rm -f "$STATE_DIR/rabbitmq.started"
   fi
 }
