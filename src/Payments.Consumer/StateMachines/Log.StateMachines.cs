@@ -1,0 +1,45 @@
+namespace Payments.Consumer;
+
+// Payment saga: event ids 1200-1299. References, transaction ids and states only.
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1200, Level = LogLevel.Information,
+        Message = "Payment {Reference} initiated, expires at {ExpiresAt}")]
+    public static partial void SagaInitiated(ILogger logger, string reference, DateTimeOffset expiresAt);
+
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Information,
+        Message = "Payment {Reference} verifying transaction {TransactionId}")]
+    public static partial void SagaVerificationRequested(ILogger logger, string reference, string transactionId);
+
+    [LoggerMessage(EventId = 1202, Level = LogLevel.Information,
+        Message = "Payment {Reference} resubmitted transaction {TransactionId}: verification requested again")]
+    public static partial void SagaVerificationRequestedAgain(ILogger logger, string reference, string transactionId);
+
+    [LoggerMessage(EventId = 1203, Level = LogLevel.Warning,
+        Message = "Payment {Reference} is verifying another transaction: submission of {TransactionId} ignored")]
+    public static partial void SagaOtherTransactionIgnored(ILogger logger, string reference, string transactionId);
+
+    [LoggerMessage(EventId = 1204, Level = LogLevel.Warning,
+        Message = "Payment {Reference} failed: transaction {TransactionId} already used by another payment")]
+    public static partial void SagaTransactionAlreadyUsed(ILogger logger, string reference, string transactionId);
+
+    [LoggerMessage(EventId = 1205, Level = LogLevel.Information,
+        Message = "Payment {Reference} confirmed")]
+    public static partial void SagaConfirmed(ILogger logger, string reference);
+
+    [LoggerMessage(EventId = 1206, Level = LogLevel.Information,
+        Message = "Payment {Reference} failed: verification rejected the transaction")]
+    public static partial void SagaRejected(ILogger logger, string reference);
+
+    [LoggerMessage(EventId = 1207, Level = LogLevel.Information,
+        Message = "Payment {Reference} expired without a transaction")]
+    public static partial void SagaExpired(ILogger logger, string reference);
+
+    [LoggerMessage(EventId = 1208, Level = LogLevel.Warning,
+        Message = "Payment {Reference} needs review: verification gave up")]
+    public static partial void SagaNeedsReview(ILogger logger, string reference);
+
+    [LoggerMessage(EventId = 1209, Level = LogLevel.Debug,
+        Message = "Payment {Reference} in state {State} ignored event {Event}")]
+    public static partial void SagaEventIgnored(ILogger logger, string reference, string state, string @event);
+}

@@ -1,0 +1,68 @@
+using Payments.Contracts;
+
+namespace Payments.Consumer.Tests.StateMachines;
+
+public sealed class PaymentStateMachineFinalStateTests : IAsyncLifetime
+{
+    private PaymentSagaHarness _saga = null!;
+
+    public async Task InitializeAsync() => _saga = await PaymentSagaHarness.StartAsync();
+
+    public async Task DisposeAsync() => await _saga.DisposeAsync();
+
+    [Theory]
+    [InlineData(PaymentStatuses.Confirmed)]
+    [InlineData(PaymentStatuses.Failed)]
+    [InlineData(PaymentStatuses.Expired)]
+    public async Task A_settled_payment_ignores_every_event(string finalStatus)
+    {
+        var (paymentId, transactionId) = await SettleAsync(finalStatus);
+        var before = _saga.Snapshot(paymentId);
+        var sentBefore = _saga.VerifyCommandsSentFor(paymentId).Count;
+        _saga.Time.Advance(TimeSpan.FromHours(1));
+        var otherTransaction = PaymentSagaHarness.NewTransactionId();
+
+        await _saga.PublishAndWaitAsync(new PaymentTransactionSubmitted(paymentId, transactionId ?? otherTransaction));
+        await _saga.PublishAndWaitAsync(new PaymentTransactionSubmitted(paymentId, PaymentSagaHarness.NewTransactionId()));
+        await _saga.PublishAndWaitAsync(new PaymentVerified(paymentId, transactionId ?? otherTransaction, "0xother", "mined", PaymentSagaHarness.Start));
+        await _saga.PublishAndWaitAsync(new PaymentRejected(paymentId, transactionId ?? otherTransaction, "late rejection", "failed"));
+        await _saga.PublishAndWaitAsync(new PaymentVerificationPending(paymentId, transactionId ?? otherTransaction, "pending", 9, TimeSpan.FromSeconds(5)));
+        await _saga.PublishAndWaitAsync(new PaymentVerificationDeferred(paymentId, transactionId ?? otherTransaction, "DeveloperPortal", 3, TimeSpan.FromSeconds(30)));
+        await _saga.PublishAndWaitAsync(new PaymentExpiryDue(paymentId));
+        await _saga.PublishFaultAndWaitAsync(paymentId, transactionId ?? otherTransaction, "late fault");
+
+        _saga.Snapshot(paymentId).ShouldBe(before);
+        _saga.Saga.Consumed.Select(x => x.Exception != null, new CancellationToken(true)).ShouldBeEmpty();
+        await _saga.QuietAsync();
+        _saga.SagaFaultsPublished().ShouldBeEmpty();
+        _saga.VerifyCommandsSentFor(paymentId).Count.ShouldBe(sentBefore);
+        _saga.Snapshot(paymentId).ShouldBe(before);
+    }
+
+    private async Task<(Guid PaymentId, string? TransactionId)> SettleAsync(string finalStatus)
+    {
+        if (finalStatus == PaymentStatuses.Expired)
+        {
+            var expiring = await _saga.InitiatedAsync();
+            await _saga.AdvanceTransportClockUntilAsync(
+                TimeSpan.FromMinutes(15),
+                () => _saga.Row(expiring).CurrentState == PaymentStatuses.Expired,
+                "the intent did not expire");
+            return (expiring, null);
+        }
+
+        var (paymentId, transactionId) = await _saga.VerifyingAsync();
+        if (finalStatus == PaymentStatuses.Confirmed)
+        {
+            await _saga.PublishAndWaitAsync(new PaymentVerified(paymentId, transactionId, "0xhash", "mined", PaymentSagaHarness.Start));
+            await _saga.ShouldBeInAsync(paymentId, _saga.Machine.Confirmed);
+        }
+        else
+        {
+            await _saga.PublishAndWaitAsync(new PaymentRejected(paymentId, transactionId, "recipient mismatch", "mined"));
+            await _saga.ShouldBeInAsync(paymentId, _saga.Machine.Failed);
+        }
+
+        return (paymentId, transactionId);
+    }
+}
