@@ -224,6 +224,14 @@ public sealed class CircuitBreaker
             }
         }
 
+        else if (bits == IsolatedBits)
+        {
+            retryAfter = _openTimeout;
+            permit = default;
+            RecordRejection();
+            return false;
+        }
+
         return TryAcquireSlow(out permit, out retryAfter);
     }
 

@@ -441,4 +441,37 @@ public class CircuitBreakerTests
         var web = new JsonSerializerOptions(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
         JsonSerializer.Serialize(TestBreakers.Create(_time).GetStats(), web).ShouldContain("\"state\":\"CLOSED\"");
     }
+
+    [Fact]
+    public async Task The_closed_path_and_the_non_throwing_rejection_allocate_nothing()
+    {
+        var breaker = TestBreakers.Create(_time, failureThreshold: 1);
+        Func<CancellationToken, ValueTask<int>> operation = static _ => ValueTask.FromResult(1);
+        for (var i = 0; i < 100; i++)
+        {
+            await breaker.ExecuteAsync(operation);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var sum = 0;
+        for (var i = 0; i < 10_000; i++)
+        {
+            // Awaiting a synchronously completed ValueTask does not suspend, so the test's own state machine allocates nothing.
+            sum += await breaker.ExecuteAsync(operation);
+        }
+
+        GC.GetAllocatedBytesForCurrentThread().ShouldBe(before);
+        sum.ShouldBe(10_000);
+
+        breaker.Fail(1);
+        breaker.TryAcquire(out _, out _).ShouldBeFalse();
+        before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 10_000; i++)
+        {
+            breaker.TryAcquire(out _, out _);
+        }
+
+        GC.GetAllocatedBytesForCurrentThread().ShouldBe(before);
+        breaker.GetStats().TotalRejected.ShouldBe(10_001);
+    }
 }
