@@ -1,3 +1,5 @@
+using Payments.Infrastructure.Persistence;
+
 namespace Payments.Api.Payments;
 
 internal static class PaymentsApiExtensions
@@ -8,6 +10,9 @@ internal static class PaymentsApiExtensions
             .BindConfiguration(PaymentsApiOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+
+        builder.Services.AddPaymentsPersistence(builder.Configuration);
+        builder.Services.AddSingleton<IPaymentReader, EfPaymentReader>();
         return builder;
     }
 }

@@ -1,5 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Payments.Api.Payments;
 using Payments.Api.Tests.Testing;
 
 namespace Payments.Api.Tests.Hosting;
@@ -17,6 +20,15 @@ public sealed class OpenApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
         paths.GetProperty("/api/payments").TryGetProperty("post", out _).ShouldBeTrue();
         paths.GetProperty("/api/payments/{reference}/transaction").TryGetProperty("post", out _).ShouldBeTrue();
         paths.GetProperty("/api/payments/{reference}").TryGetProperty("get", out _).ShouldBeTrue();
+    }
+
+    [Fact]
+    public void Runs_without_a_database_or_a_broker()
+    {
+        var hosted = factory.Services.GetServices<IHostedService>().Select(s => s.GetType().Name).ToList();
+        hosted.ShouldNotContain("DatabaseMigrationService");
+        hosted.ShouldNotContain("BrokerDelayTopologyInitializer");
+        factory.Services.GetRequiredService<IPaymentReader>().ShouldBeOfType<FakePaymentReader>();
     }
 
     [Fact]

@@ -43,9 +43,17 @@ public class ApiFactory : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("Api:ApiKeys:0", SecondApiKey);
+        // No database in these tests: the reader is faked, and nothing may migrate.
+        builder.UseSetting("Postgres:MigrateOnStartup", "false");
         builder.UseSetting("Api:Payments:InitiateTimeout", InitiateTimeout.ToString("c"));
         builder.ConfigureTestServices(services =>
         {
+            // The broker-delay topology is declared on real RabbitMQ at start-up; the harness needs none of it.
+            foreach (var hosted in services.Where(d => d.ImplementationType?.Name == "BrokerDelayTopologyInitializer").ToList())
+            {
+                services.Remove(hosted);
+            }
+
             services.RemoveAll<IPaymentReader>();
             services.AddSingleton<IPaymentReader>(Reader);
             services.AddMassTransitTestHarness(x =>
