@@ -59,6 +59,64 @@ public class CircuitBreakerStressTests
         previous.ShouldBe(stats.State);
     }
 
+    [Fact]
+    public async Task Concurrent_resets_and_isolations_keep_the_totals_exact_and_the_notifications_chained()
+    {
+        const int Tasks = 4;
+        const int CallsPerTask = 100_000;
+        var time = TestBreakers.NewTime();
+        var breaker = TestBreakers.Create(time, failureThreshold: 2, successThreshold: 1, openTimeout: TimeSpan.FromMilliseconds(3), halfOpenPermits: 3);
+        var changes = new List<CircuitStateChange>();
+        breaker.StateChanged += change =>
+        {
+            lock (changes)
+            {
+                changes.Add(change);
+            }
+        };
+
+        var workers = Enumerable.Range(0, Tasks).Select(seed => Task.Run(() => Run(breaker, time, seed, CallsPerTask))).ToArray();
+        var control = Task.Run(async () =>
+        {
+            var random = new Random(42);
+            while (!workers.All(w => w.IsCompleted))
+            {
+                if (random.Next(2) == 0)
+                {
+                    breaker.Isolate();
+                }
+                else
+                {
+                    breaker.Reset();
+                }
+
+                await Task.Yield();
+            }
+        });
+        var results = await Task.WhenAll(workers);
+        await control;
+        breaker.Reset();
+
+        var stats = breaker.GetStats();
+        var totals = results.Aggregate((a, b) => a + b);
+        stats.TotalAttempts.ShouldBe(totals.Acquired);
+        stats.TotalRejected.ShouldBe(totals.Rejected);
+        (stats.TotalSuccesses + stats.TotalFailures + stats.TotalIgnored).ShouldBe(stats.TotalAttempts);
+        stats.TotalSuccesses.ShouldBe(totals.Successes);
+        stats.TotalFailures.ShouldBe(totals.Failures);
+
+        var previous = CircuitState.Closed;
+        foreach (var change in changes)
+        {
+            change.From.ShouldBe(previous);
+            change.To.ShouldNotBe(change.From);
+            (change.From, change.To).ShouldNotBe((CircuitState.Closed, CircuitState.HalfOpen));
+            previous = change.To;
+        }
+
+        previous.ShouldBe(CircuitState.Closed);
+    }
+
     private static Counts Run(CircuitBreaker breaker, FakeTimeProvider time, int seed, int calls)
     {
         var random = new Random(seed);
