@@ -68,7 +68,7 @@ internal sealed class DeveloperPortalClient(
         {
             // Unexpected: still a failure of this call, and the permit must not leak.
             permit.Complete(CallOutcome.Failure, exception);
-            telemetry.RecordRequest(timeProvider.GetElapsedTime(started), PortalTelemetry.OutcomeConnectionError);
+            telemetry.RecordRequest(timeProvider.GetElapsedTime(started), PortalTelemetry.OutcomeError);
             throw;
         }
     }
@@ -94,7 +94,9 @@ internal sealed class DeveloperPortalClient(
             var body = await response.Content.ReadAsByteArrayAsync(linked.Token);
             return response.StatusCode switch
             {
-                HttpStatusCode.OK => new PortalLookup.Found(PortalResponseParser.Parse(body, transactionId)),
+                // Any 2xx must carry the transaction: an empty 204 is as unparsable as garbage.
+                >= HttpStatusCode.OK and < HttpStatusCode.MultipleChoices =>
+                    new PortalLookup.Found(PortalResponseParser.Parse(body, transactionId)),
                 HttpStatusCode.NotFound when IsNotFoundAnswer(body) => new PortalLookup.NotFound(),
                 HttpStatusCode.NotFound => throw new PortalRequestException(
                     HttpStatusCode.NotFound, "404 without the portal's not_found code (is DeveloperPortal:BaseUrl right?)"),

@@ -16,6 +16,7 @@ public sealed class PortalTelemetry
     public const string OutcomeConnectionError = "connection_error";
     public const string OutcomeUnparsable = "unparsable";
     public const string OutcomeCancelled = "cancelled";
+    public const string OutcomeError = "error";
 
     private readonly Histogram<double> _duration;
 

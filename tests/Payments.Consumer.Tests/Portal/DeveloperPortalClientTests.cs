@@ -94,6 +94,23 @@ public sealed class DeveloperPortalClientTests
     }
 
     [Fact]
+    public async Task Down_after_a_kept_alive_connection_reaches_the_simulator_once_per_call()
+    {
+        await using var portal = await PortalClientHarness.StartAsync();
+        var id = PortalClientHarness.NewTransactionId();
+        await portal.RegisterAsync(id);
+        (await portal.Client.GetTransactionAsync(id, CancellationToken.None)).ShouldBeOfType<PortalLookup.Found>();
+        await portal.SetFaultAsync(new { mode = "down" });
+
+        for (var i = 0; i < 3; i++)
+        {
+            await Should.ThrowAsync<PortalRequestException>(async () => await portal.Client.GetTransactionAsync(id, CancellationToken.None));
+        }
+
+        (await portal.SimulatorRequestCountAsync()).ShouldBe(4);
+    }
+
+    [Fact]
     public async Task Error_503_is_a_breaker_failure()
     {
         await using var portal = await PortalClientHarness.StartAsync();
@@ -185,6 +202,36 @@ public sealed class DeveloperPortalClientTests
         open.RetryAfter.ShouldBeLessThanOrEqualTo(TimeSpan.FromSeconds(30));
         (await portal.SimulatorRequestCountAsync()).ShouldBe(5);
         portal.Breaker.GetStats().TotalRejected.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Closes_again_through_half_open_probes_once_the_portal_is_back()
+    {
+        await using var portal = await PortalClientHarness.StartAsync(breakerOpenTimeout: TimeSpan.FromMilliseconds(300));
+        var id = PortalClientHarness.NewTransactionId();
+        await portal.RegisterAsync(id);
+        await portal.SetFaultAsync(new { mode = "down" });
+        for (var i = 0; i < 5; i++)
+        {
+            await Should.ThrowAsync<PortalRequestException>(async () => await portal.Client.GetTransactionAsync(id, CancellationToken.None));
+        }
+
+        portal.Breaker.State.ShouldBe(CircuitState.Open);
+        await portal.SetFaultAsync(new { mode = "none" });
+
+        // Bounded wait on the observable condition: the open window ends and a probe is let through.
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(10);
+        PortalLookup lookup;
+        while ((lookup = await portal.Client.GetTransactionAsync(id, CancellationToken.None)) is PortalLookup.CircuitOpen open)
+        {
+            DateTimeOffset.UtcNow.ShouldBeLessThan(deadline, "the breaker never let a probe through");
+            await Task.Delay(open.RetryAfter + TimeSpan.FromMilliseconds(20));
+        }
+
+        lookup.ShouldBeOfType<PortalLookup.Found>();
+        (await portal.Client.GetTransactionAsync(id, CancellationToken.None)).ShouldBeOfType<PortalLookup.Found>();
+        portal.Breaker.State.ShouldBe(CircuitState.Closed);
+        (await portal.SimulatorRequestCountAsync()).ShouldBe(7);
     }
 
     [Fact]

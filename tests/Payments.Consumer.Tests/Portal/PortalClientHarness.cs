@@ -49,7 +49,8 @@ public sealed class PortalClientHarness : IAsyncDisposable
         bool camelCase = false,
         string simulatorKey = DefaultApiKey,
         string clientKey = DefaultApiKey,
-        TimeSpan? timeout = null)
+        TimeSpan? timeout = null,
+        TimeSpan? breakerOpenTimeout = null)
     {
         var simulator = await PortalSimulatorApp.StartAsync(
         [
@@ -59,14 +60,18 @@ public sealed class PortalClientHarness : IAsyncDisposable
             $"--Simulator:ApiKey={simulatorKey}",
         ]);
 
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["DeveloperPortal:BaseUrl"] = simulator.GetBaseAddress().ToString(),
-                ["DeveloperPortal:ApiKey"] = clientKey,
-                ["DeveloperPortal:Timeout"] = (timeout ?? TimeSpan.FromSeconds(10)).ToString(),
-            })
-            .Build();
+        var settings = new Dictionary<string, string?>
+        {
+            ["DeveloperPortal:BaseUrl"] = simulator.GetBaseAddress().ToString(),
+            ["DeveloperPortal:ApiKey"] = clientKey,
+            ["DeveloperPortal:Timeout"] = (timeout ?? TimeSpan.FromSeconds(10)).ToString(),
+        };
+        if (breakerOpenTimeout is { } openTimeout)
+        {
+            settings["CircuitBreakers:DeveloperPortal:OpenTimeout"] = openTimeout.ToString();
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddFakeLogging());
         services.AddDeveloperPortalClient(configuration);
