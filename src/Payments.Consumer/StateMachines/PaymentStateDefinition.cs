@@ -1,14 +1,19 @@
 using MassTransit;
+using MassTransit.Middleware;
 using Microsoft.Extensions.Options;
+using Payments.Contracts;
 using Payments.Infrastructure.Persistence;
 
 namespace Payments.Consumer.StateMachines;
 
 public sealed class PaymentStateDefinition : SagaDefinition<PaymentState>
 {
+    private readonly int _concurrencyLimit;
+
     public PaymentStateDefinition(IOptions<PaymentSagaOptions> options)
     {
-        ConcurrentMessageLimit = options.Value.ConcurrencyLimit;
+        _concurrencyLimit = options.Value.ConcurrencyLimit;
+        ConcurrentMessageLimit = _concurrencyLimit;
     }
 
     protected override void ConfigureSaga(
@@ -24,5 +29,17 @@ public sealed class PaymentStateDefinition : SagaDefinition<PaymentState>
         // Replies, sends and the expiry schedule leave only once the saga row is saved: no VerifyPayment for an unsaved
         // intent, and no 201 from the API before the intent exists.
         endpointConfigurator.UseInMemoryOutbox(context);
+
+        // Events of one payment run one at a time in this process, so they wait here rather than on the row in the
+        // database; different payments still run in parallel up to the concurrency limit.
+        var partition = new Partitioner(_concurrencyLimit, new Murmur3UnsafeHashGenerator());
+        endpointConfigurator.UsePartitioner<InitiatePayment>(partition, p => p.Message.PaymentId);
+        endpointConfigurator.UsePartitioner<PaymentTransactionSubmitted>(partition, p => p.Message.PaymentId);
+        endpointConfigurator.UsePartitioner<PaymentVerified>(partition, p => p.Message.PaymentId);
+        endpointConfigurator.UsePartitioner<PaymentRejected>(partition, p => p.Message.PaymentId);
+        endpointConfigurator.UsePartitioner<PaymentVerificationPending>(partition, p => p.Message.PaymentId);
+        endpointConfigurator.UsePartitioner<PaymentVerificationDeferred>(partition, p => p.Message.PaymentId);
+        endpointConfigurator.UsePartitioner<PaymentExpiryDue>(partition, p => p.Message.PaymentId);
+        endpointConfigurator.UsePartitioner<Fault<VerifyPayment>>(partition, p => p.Message.Message.PaymentId);
     }
 }

@@ -39,7 +39,10 @@ internal sealed class PaymentSagaHarness : IAsyncDisposable
 
     public const string VerificationFailure = "portal unavailable: redeliveries exhausted";
 
-    public static async Task<PaymentSagaHarness> StartAsync(bool failVerification = false, TimeSpan? expiryAfter = null)
+    public static async Task<PaymentSagaHarness> StartAsync(
+        bool failVerification = false,
+        TimeSpan? expiryAfter = null,
+        FakeTimeProvider? time = null)
     {
         var settings = new Dictionary<string, string?>();
         if (expiryAfter is not null)
@@ -47,7 +50,7 @@ internal sealed class PaymentSagaHarness : IAsyncDisposable
             settings["PaymentSaga:ExpiryAfter"] = expiryAfter.Value.ToString("c");
         }
 
-        var time = new FakeTimeProvider(Start);
+        time ??= new FakeTimeProvider(Start);
         var provider = HarnessSetup.BuildHarness(
             x =>
             {
