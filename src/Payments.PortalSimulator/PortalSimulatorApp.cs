@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration.Memory;
 using Payments.PortalSimulator.Faults;
 using Payments.PortalSimulator.Portal;
 using Payments.PortalSimulator.Stats;
@@ -19,6 +20,15 @@ public static class PortalSimulatorApp
     public static WebApplication Build(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
+        // Lowest-priority defaults: per-request framework logs would dominate the cost of a load test against the simulator.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?>
+            {
+                ["Logging:LogLevel:Default"] = "Information",
+                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+            },
+        });
         if (!HasConfiguredEndpoints(builder.Configuration))
         {
             builder.WebHost.UseUrls(DefaultUrl);
