@@ -380,6 +380,7 @@ public sealed class CircuitBreaker
     private bool TryAcquireSlow(out CircuitPermit permit, out TimeSpan retryAfter)
     {
         bool acquired;
+        var transitioned = false;
         lock (_lock)
         {
             var now = _timeProvider.GetTimestamp();
@@ -388,6 +389,7 @@ public sealed class CircuitBreaker
             {
                 TransitionLocked(HalfOpenBits, now);
                 bits = HalfOpenBits;
+                transitioned = true;
             }
 
             switch (bits)
@@ -416,7 +418,11 @@ public sealed class CircuitBreaker
             RecordRejection();
         }
 
-        DispatchPendingChanges();
+        if (transitioned)
+        {
+            DispatchPendingChanges();
+        }
+
         return acquired;
     }
 
