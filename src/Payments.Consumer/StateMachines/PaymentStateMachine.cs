@@ -47,7 +47,7 @@ public sealed class PaymentStateMachine : MassTransitStateMachine<PaymentState>
         Initially(
             When(Initiate)
                 .Then(Create)
-                .Schedule(ExpiryDue, context => new PaymentExpiryDue(context.Saga.CorrelationId), _ => _options.ExpiryAfter)
+                .Schedule(ExpiryDue, context => new PaymentExpiryDue(context.Saga.CorrelationId))
                 .TransitionTo(AwaitingTransaction)
                 .Then(context => Log.SagaInitiated(_logger, context.Saga.Reference, context.Saga.ExpiresAt))
                 .Respond(Initiated));

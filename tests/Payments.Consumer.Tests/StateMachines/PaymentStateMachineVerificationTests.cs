@@ -159,4 +159,27 @@ public sealed class PaymentStateMachineVerificationTests : IAsyncLifetime
         row.LastError.ShouldBe("gave up again");
         row.VerificationAttempts.ShouldBe(3);
     }
+
+    [Fact]
+    public async Task Concurrent_events_for_one_payment_are_all_counted()
+    {
+        var (paymentId, transactionId) = await _saga.VerifyingAsync();
+        const int Each = 25;
+
+        await Task.WhenAll(Enumerable.Range(1, Each).SelectMany(i => new[]
+        {
+            _saga.Harness.Bus.Publish(new PaymentVerificationPending(paymentId, transactionId, "pending", 1, TimeSpan.FromSeconds(i))),
+            _saga.Harness.Bus.Publish(new PaymentVerificationDeferred(paymentId, transactionId, "DeveloperPortal", i, TimeSpan.FromSeconds(i))),
+        }));
+
+        await PaymentSagaHarness.EventuallyAsync(
+            () => _saga.ConsumedBySaga<PaymentVerificationPending>(x => x.PaymentId == paymentId).Count == Each
+                && _saga.ConsumedBySaga<PaymentVerificationDeferred>(x => x.PaymentId == paymentId).Count == Each,
+            "the saga did not consume every event");
+        var row = _saga.Row(paymentId);
+        row.PendingChecks.ShouldBe(Each);
+        row.CircuitDeferrals.ShouldBe(Each);
+        row.VerificationAttempts.ShouldBe(Each);
+        row.CurrentState.ShouldBe(PaymentStatuses.Verifying);
+    }
 }
