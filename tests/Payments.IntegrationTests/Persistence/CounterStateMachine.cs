@@ -1,0 +1,95 @@
+using MassTransit;
+using MassTransit.Saga;
+using Payments.Infrastructure.Persistence;
+
+namespace Payments.IntegrationTests.Persistence;
+
+public sealed record OpenCounter(Guid CounterId);
+
+public sealed record BumpCounter(Guid CounterId);
+
+public sealed record ClaimTransaction(Guid CounterId, string TransactionId);
+
+public sealed record ClaimTransactionBlindly(Guid CounterId, string TransactionId);
+
+public sealed record BumpByTransaction(string TransactionId);
+
+/// <summary>
+/// A minimal state machine on the real saga row, to exercise the repository: every event only counts, so a lost update
+/// shows as a wrong count. Claims mirror the payment state machine's rule: look for another owner of the transaction id
+/// first; the unique index and a retry settle a race between two claimers.
+/// </summary>
+public sealed class CounterStateMachine : MassTransitStateMachine<PaymentState>
+{
+    public const string AlreadyUsed = "transaction already used";
+
+    public CounterStateMachine()
+    {
+        InstanceState(x => x.CurrentState);
+
+        Event(() => Opened, e => e.CorrelateById(c => c.Message.CounterId));
+        Event(() => Bumped, e =>
+        {
+            e.CorrelateById(c => c.Message.CounterId);
+            e.OnMissingInstance(m => m.Fault());
+        });
+        Event(() => Claimed, e => e.CorrelateById(c => c.Message.CounterId));
+        Event(() => ClaimedBlindly, e => e.CorrelateById(c => c.Message.CounterId));
+        Event(() => BumpedByTransaction, e =>
+        {
+            e.CorrelateBy((saga, c) => saga.TransactionId == c.Message.TransactionId);
+            e.OnMissingInstance(m => m.Fault());
+        });
+
+        Initially(
+            When(Opened)
+                .Then(c => Fill(c.Saga))
+                .TransitionTo(Open));
+
+        During(Open,
+            When(Opened).Then(c => c.Saga.PendingChecks++),
+            When(Bumped).Then(c => c.Saga.VerificationAttempts++),
+            When(BumpedByTransaction).Then(c => c.Saga.CircuitDeferrals++),
+            When(ClaimedBlindly).Then(c => c.Saga.TransactionId = c.Message.TransactionId),
+            When(Claimed).ThenAsync(async c =>
+            {
+                var transactionId = c.Message.TransactionId;
+                var repository = c.GetServiceOrCreateInstance<IQuerySagaRepository<PaymentState>>();
+                var owners = await repository.Find(new SagaQuery<PaymentState>(x => x.TransactionId == transactionId));
+                if (owners.Any(owner => owner != c.Saga.CorrelationId))
+                {
+                    c.Saga.LastError = AlreadyUsed;
+                }
+                else
+                {
+                    c.Saga.TransactionId = transactionId;
+                }
+            }));
+    }
+
+    public State Open { get; private set; } = null!;
+
+    public Event<OpenCounter> Opened { get; private set; } = null!;
+
+    public Event<BumpCounter> Bumped { get; private set; } = null!;
+
+    public Event<ClaimTransaction> Claimed { get; private set; } = null!;
+
+    public Event<ClaimTransactionBlindly> ClaimedBlindly { get; private set; } = null!;
+
+    public Event<BumpByTransaction> BumpedByTransaction { get; private set; } = null!;
+
+    private static void Fill(PaymentState saga)
+    {
+        var now = DateTimeOffset.UtcNow;
+        saga.Reference = saga.CorrelationId.ToString("N");
+        saga.UserId = "user-1";
+        saga.Recipient = "0x" + new string('a', 40);
+        saga.Token = "WLD";
+        saga.Amount = "1000000000000000000";
+        saga.PendingChecks = 1;
+        saga.CreatedAt = now;
+        saga.UpdatedAt = now;
+        saga.ExpiresAt = now.AddMinutes(15);
+    }
+}

@@ -1,0 +1,98 @@
+using Microsoft.EntityFrameworkCore;
+using Payments.Infrastructure.Persistence;
+using Payments.IntegrationTests.Fixtures;
+
+namespace Payments.IntegrationTests.Persistence;
+
+public sealed class PaymentsDbContextTests(PostgresFixture fixture) : IClassFixture<PostgresFixture>
+{
+    private readonly PostgresDatabase _database = fixture.Database;
+
+    [Fact]
+    public async Task A_payment_round_trips_with_every_field_and_utc_timestamps()
+    {
+        var created = new DateTimeOffset(2026, 1, 2, 3, 4, 5, 678, TimeSpan.Zero);
+        var state = NewState();
+        state.CreatedAt = created;
+        state.UpdatedAt = created.AddSeconds(1);
+        state.ConfirmedAt = created.AddSeconds(2);
+        state.ExpiresAt = created.AddMinutes(15);
+        state.TransactionId = "0x" + new string('1', 64);
+        state.TransactionHash = "0x" + new string('2', 64);
+        state.RawPortalStatus = "mined";
+        state.VerificationAttempts = 3;
+        state.CircuitDeferrals = 4;
+        state.PendingChecks = 5;
+        state.ExpiryTokenId = Guid.NewGuid();
+        await SaveAsync(state);
+
+        await using var db = _database.CreateDbContext();
+        var read = await db.Payments.AsNoTracking().SingleAsync(x => x.CorrelationId == state.CorrelationId);
+
+        read.ShouldBeEquivalentTo(state);
+        read.CreatedAt.Offset.ShouldBe(TimeSpan.Zero);
+    }
+
+    [Fact]
+    public async Task A_transaction_id_cannot_be_stored_on_two_payments()
+    {
+        var transactionId = "0x" + Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N");
+        var first = NewState();
+        first.TransactionId = transactionId;
+        await SaveAsync(first);
+        var second = NewState();
+        second.TransactionId = transactionId;
+
+        var exception = await Should.ThrowAsync<DbUpdateException>(() => SaveAsync(second));
+
+        exception.InnerException.ShouldBeOfType<Npgsql.PostgresException>().ConstraintName.ShouldBe("ix_payments_transaction_id");
+    }
+
+    [Fact]
+    public async Task Payments_without_a_transaction_id_do_not_compete_for_the_unique_index()
+    {
+        await SaveAsync(NewState());
+        await SaveAsync(NewState());
+
+        (await _database.CountAsync("transaction_id IS NULL")).ShouldBeGreaterThanOrEqualTo(2);
+    }
+
+    [Fact]
+    public async Task An_over_long_last_error_is_cut_to_the_column_size_instead_of_failing_the_save()
+    {
+        var state = NewState();
+        state.LastError = new string('x', 5000);
+        await SaveAsync(state);
+
+        var stored = await _database.ScalarAsync<string>(
+            $"SELECT last_error FROM payments WHERE correlation_id = {Eventually.Literal(state.CorrelationId)}");
+
+        stored.Length.ShouldBe(2048);
+    }
+
+    private async Task SaveAsync(PaymentState state)
+    {
+        await using var db = _database.CreateDbContext();
+        db.Payments.Add(state);
+        await db.SaveChangesAsync();
+    }
+
+    private static PaymentState NewState()
+    {
+        var id = Guid.NewGuid();
+        var now = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        return new PaymentState
+        {
+            CorrelationId = id,
+            CurrentState = "AwaitingTransaction",
+            Reference = id.ToString("N"),
+            UserId = "user-1",
+            Recipient = "0x" + new string('b', 40),
+            Token = "USDC",
+            Amount = "2500000",
+            CreatedAt = now,
+            UpdatedAt = now,
+            ExpiresAt = now.AddMinutes(15),
+        };
+    }
+}

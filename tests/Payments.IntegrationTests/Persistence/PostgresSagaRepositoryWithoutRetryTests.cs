@@ -1,0 +1,25 @@
+using Payments.IntegrationTests.Fixtures;
+
+namespace Payments.IntegrationTests.Persistence;
+
+/// <summary>
+/// Without any endpoint retry, so that a conflict the repository should have prevented shows up as a fault.
+/// </summary>
+public sealed class PostgresSagaRepositoryWithoutRetryTests(PostgresFixture fixture) : IClassFixture<PostgresFixture>
+{
+    [Fact]
+    public async Task Concurrent_first_events_of_one_saga_wait_for_each_other_instead_of_failing_the_insert()
+    {
+        var database = fixture.Database;
+        await using var bus = await SagaBus.StartAsync(database, retry: false);
+        var id = Guid.NewGuid();
+
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => bus.Bus.Publish(new OpenCounter(id))));
+
+        var opened = await Eventually.Until(
+            () => database.ScalarAsync<int>($"SELECT pending_checks FROM payments WHERE correlation_id = {Eventually.Literal(id)}"),
+            n => n >= 20, TimeSpan.FromSeconds(60), () => !bus.Faults.Entries.IsEmpty);
+        bus.Faults.Entries.ShouldBeEmpty();
+        opened.ShouldBe(20);
+    }
+}
