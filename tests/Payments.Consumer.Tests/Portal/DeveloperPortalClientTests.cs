@@ -62,6 +62,21 @@ public sealed class DeveloperPortalClientTests
     }
 
     [Fact]
+    public async Task A_404_that_is_not_the_portal_not_found_answer_throws_instead_of_reporting_an_unknown_transaction()
+    {
+        await using var portal = await PortalClientHarness.StartAsync(basePath: "/wrong-prefix");
+        var id = PortalClientHarness.NewTransactionId();
+        await portal.RegisterAsync(id);
+
+        var exception = await Should.ThrowAsync<PortalRequestException>(
+            async () => await portal.Client.GetTransactionAsync(id, CancellationToken.None));
+
+        exception.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        exception.Reason.ShouldContain("not_found");
+        portal.Breaker.GetStats().TotalSuccesses.ShouldBe(0);
+    }
+
+    [Fact]
     public async Task A_garbage_body_throws_with_the_unparsable_reason_and_is_a_breaker_failure()
     {
         await using var portal = await PortalClientHarness.StartAsync();

@@ -50,7 +50,8 @@ public sealed class PortalClientHarness : IAsyncDisposable
         string simulatorKey = DefaultApiKey,
         string clientKey = DefaultApiKey,
         TimeSpan? timeout = null,
-        TimeSpan? breakerOpenTimeout = null)
+        TimeSpan? breakerOpenTimeout = null,
+        string basePath = "")
     {
         var simulator = await PortalSimulatorApp.StartAsync(
         [
@@ -62,7 +63,7 @@ public sealed class PortalClientHarness : IAsyncDisposable
 
         var settings = new Dictionary<string, string?>
         {
-            ["DeveloperPortal:BaseUrl"] = simulator.GetBaseAddress().ToString(),
+            ["DeveloperPortal:BaseUrl"] = new Uri(simulator.GetBaseAddress(), basePath).ToString(),
             ["DeveloperPortal:ApiKey"] = clientKey,
             ["DeveloperPortal:Timeout"] = (timeout ?? TimeSpan.FromSeconds(10)).ToString(),
         };
