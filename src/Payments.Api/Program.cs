@@ -1,18 +1,22 @@
 using Payments.Api.Auth;
+using Payments.Api.CircuitBreakers;
 using Payments.Api.Hosting;
 using Payments.Api.Messaging;
 using Payments.Api.Payments;
 using Payments.Infrastructure.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
+builder.UseDefaultUrl();
 builder.AddPaymentsServiceDefaults("Payments.Api");
 builder.AddApiDefaults();
 builder.AddApiKeyAuth();
 builder.AddPaymentsMessaging();
 builder.AddPaymentsApi();
+builder.AddCircuitBreakerStatus();
 
 var app = builder.Build();
 app.UseApiDefaults();
 app.MapPaymentsDefaultEndpoints();
 app.MapPayments();
+app.MapCircuitBreakers();
 app.Run();
