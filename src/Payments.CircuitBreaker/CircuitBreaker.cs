@@ -223,9 +223,9 @@ public sealed class CircuitBreaker
                 return false;
             }
         }
-
         else if (bits == IsolatedBits)
         {
+            // No clock read: an isolated circuit has no deadline, RetryAfter is the configured open timeout.
             retryAfter = _openTimeout;
             permit = default;
             RecordRejection();
