@@ -45,6 +45,31 @@ public sealed class MigrationTests
     }
 
     [Fact]
+    public async Task Concurrent_migrations_of_one_database_all_succeed_and_apply_once()
+    {
+        await using var database = await PostgresDatabase.CreateAsync();
+        var hosts = Enumerable.Range(0, 3).Select(_ => Persistence(database)).ToList();
+
+        try
+        {
+            // The API and every consumer instance migrate at start-up, possibly at the same moment.
+            await Task.WhenAll(hosts.Select(host => host.MigrateDatabaseAsync()));
+        }
+        finally
+        {
+            foreach (var host in hosts)
+            {
+                await host.DisposeAsync();
+            }
+        }
+
+        await using var db = database.CreateDbContext();
+        (await db.Database.GetPendingMigrationsAsync()).ShouldBeEmpty();
+        (await database.ScalarAsync<long>($"SELECT count(*) FROM {PersistenceExtensions.MigrationsHistoryTable}"))
+            .ShouldBe(db.Database.GetMigrations().Count());
+    }
+
+    [Fact]
     public async Task Migrating_creates_the_database_when_it_does_not_exist()
     {
         await using var database = PostgresDatabase.Reserve();
