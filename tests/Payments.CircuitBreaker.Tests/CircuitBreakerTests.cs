@@ -360,7 +360,9 @@ public class CircuitBreakerTests
             "[CircuitBreaker:DeveloperPortal] State transition: HALF_OPEN → CLOSED",
         ]);
         records[0].Level.ShouldBe(LogLevel.Warning);
+        records[0].Id.Id.ShouldBe(1);
         records[1].Level.ShouldBe(LogLevel.Information);
+        records[1].Id.Id.ShouldBe(2);
     }
 
     [Fact]

@@ -26,6 +26,18 @@ public class CircuitBreakerServiceCollectionExtensionsTests
     }
 
     [Fact]
+    public async Task Concurrent_first_requests_for_a_name_share_one_instance()
+    {
+        using var provider = BuildProvider([]);
+        var registry = provider.GetRequiredService<ICircuitBreakerRegistry>();
+
+        var breakers = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(() => registry.Get("Shared"))));
+
+        breakers.Distinct().Count().ShouldBe(1);
+        registry.All.Count.ShouldBe(1);
+    }
+
+    [Fact]
     public void Presets_keep_their_values_unless_configuration_overrides_them()
     {
         using var provider = BuildProvider(new()
