@@ -19,6 +19,8 @@ namespace Payments.Consumer.Tests.StateMachines;
 /// </summary>
 internal sealed class PaymentSagaHarness : IAsyncDisposable
 {
+    public const string VerificationFailure = "portal unavailable: redeliveries exhausted";
+
     public static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
     public static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
 
@@ -36,8 +38,6 @@ internal sealed class PaymentSagaHarness : IAsyncDisposable
     public ITestHarness Harness { get; }
     public ISagaStateMachineTestHarness<PaymentStateMachine, PaymentState> Saga { get; }
     public PaymentStateMachine Machine => Saga.StateMachine;
-
-    public const string VerificationFailure = "portal unavailable: redeliveries exhausted";
 
     public static async Task<PaymentSagaHarness> StartAsync(
         bool failVerification = false,

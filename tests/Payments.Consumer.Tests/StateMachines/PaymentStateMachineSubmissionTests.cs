@@ -110,4 +110,21 @@ public sealed class PaymentStateMachineSubmissionTests : IAsyncLifetime
         await _saga.QuietAsync();
         _saga.VerifyCommandsSentFor(paymentId).Count.ShouldBe(1);
     }
+
+    [Fact]
+    public async Task Verdicts_before_any_submission_are_ignored_without_a_fault()
+    {
+        var paymentId = await _saga.InitiatedAsync();
+        await _saga.ShouldBeInAsync(paymentId, _saga.Machine.AwaitingTransaction);
+        var before = _saga.Snapshot(paymentId);
+        var transactionId = PaymentSagaHarness.NewTransactionId();
+
+        await _saga.PublishAndWaitAsync(new PaymentVerified(paymentId, transactionId, "0xhash", "mined", PaymentSagaHarness.Start));
+        await _saga.PublishAndWaitAsync(new PaymentRejected(paymentId, transactionId, "not found", null));
+        await _saga.PublishFaultAndWaitAsync(paymentId, transactionId, "gave up");
+
+        _saga.Snapshot(paymentId).ShouldBe(before);
+        await _saga.QuietAsync();
+        _saga.SagaFaultsPublished().ShouldBeEmpty();
+    }
 }
