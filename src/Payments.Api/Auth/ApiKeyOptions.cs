@@ -4,11 +4,14 @@ namespace Payments.Api.Auth;
 
 /// <summary>
 /// Keys the API accepts. Client keys are the union of <see cref="ApiKeys"/> and <see cref="ApiKey"/>, so one key can be
-/// set from a single environment variable (<c>Api__ApiKey</c>) and several rotated through the list.
+/// set from a single environment variable (<c>Api__ApiKey</c>) and several rotated through the list. With neither set,
+/// the local default <see cref="DefaultClientKey"/> applies; it stops working as soon as any client key is configured.
 /// </summary>
 internal sealed class ApiKeyOptions : IValidatableObject
 {
     public const string Section = "Api";
+    public const string DefaultClientKey = "dev-api-key";
+    public const string DefaultAdminKey = "dev-admin-key";
 
     public List<string> ApiKeys { get; set; } = [];
 
@@ -16,20 +19,17 @@ internal sealed class ApiKeyOptions : IValidatableObject
 
     [Required]
     [MinLength(8)]
-    public string AdminKey { get; set; } = string.Empty;
+    public string AdminKey { get; set; } = DefaultAdminKey;
 
-    public IEnumerable<string> ClientKeys() =>
-        ApiKeys.Append(ApiKey).Where(key => !string.IsNullOrEmpty(key)).Select(key => key!);
+    public IReadOnlyList<string> ClientKeys()
+    {
+        var configured = ApiKeys.Append(ApiKey).Where(key => !string.IsNullOrEmpty(key)).Select(key => key!).ToList();
+        return configured.Count > 0 ? configured : [DefaultClientKey];
+    }
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        var keys = ClientKeys().ToList();
-        if (keys.Count == 0)
-        {
-            yield return new ValidationResult("At least one client key is required (Api:ApiKey or Api:ApiKeys).", [nameof(ApiKey)]);
-        }
-
-        if (keys.Any(key => key.Length < 8))
+        if (ClientKeys().Any(key => key.Length < 8))
         {
             yield return new ValidationResult("Client keys must be at least 8 characters long.", [nameof(ApiKeys)]);
         }

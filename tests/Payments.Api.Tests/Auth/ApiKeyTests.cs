@@ -9,8 +9,8 @@ public sealed class ApiKeyTests(ApiFactory factory) : IClassFixture<ApiFactory>
     public static TheoryData<string, string> ProtectedRoutes() => new()
     {
         { "POST", "/api/payments" },
-        { "POST", $"/api/payments/{Guid.NewGuid():N}/transaction" },
-        { "GET", $"/api/payments/{Guid.NewGuid():N}" },
+        { "POST", "/api/payments/0123456789abcdef0123456789abcdef/transaction" },
+        { "GET", "/api/payments/0123456789abcdef0123456789abcdef" },
     };
 
     [Theory]
@@ -62,6 +62,19 @@ public sealed class ApiKeyTests(ApiFactory factory) : IClassFixture<ApiFactory>
         using var response = await client.SendAsync(request);
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Stops_accepting_the_local_default_key_once_keys_are_configured()
+    {
+        var payment = factory.Reader.Add(PaymentStatuses.AwaitingTransaction);
+        using var client = factory.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/payments/{payment.Reference}");
+        request.Headers.Add("X-Api-Key", "dev-api-key");
+
+        using var response = await client.SendAsync(request);
+
+        await response.ShouldBeProblemAsync(401);
     }
 
     [Theory]

@@ -20,7 +20,7 @@ namespace Payments.Api.Tests.Testing;
 /// </summary>
 public class ApiFactory : WebApplicationFactory<Program>
 {
-    public const string ApiKey = "dev-api-key";
+    public const string ApiKey = "test-client-key";
     public const string SecondApiKey = "second-client-key";
 
     internal FakePaymentReader Reader { get; } = new();
@@ -29,6 +29,9 @@ public class ApiFactory : WebApplicationFactory<Program>
     protected virtual bool SagaAnswers => true;
 
     protected virtual TimeSpan InitiateTimeout => TimeSpan.FromSeconds(10);
+
+    /// <summary>Whether client keys are configured; without them the local default key applies.</summary>
+    protected virtual bool ConfigureKeys => true;
 
     public ITestHarness Harness => Services.GetTestHarness();
 
@@ -42,7 +45,12 @@ public class ApiFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
-        builder.UseSetting("Api:ApiKeys:0", SecondApiKey);
+        if (ConfigureKeys)
+        {
+            builder.UseSetting("Api:ApiKey", ApiKey);
+            builder.UseSetting("Api:ApiKeys:0", SecondApiKey);
+        }
+
         // No database in these tests: the reader is faked, and nothing may migrate.
         builder.UseSetting("Postgres:MigrateOnStartup", "false");
         builder.UseSetting("Api:Payments:InitiateTimeout", InitiateTimeout.ToString("c"));
@@ -86,6 +94,12 @@ public sealed class SilentSagaApiFactory : ApiFactory
     protected override bool SagaAnswers => false;
 
     protected override TimeSpan InitiateTimeout => TimeSpan.FromMilliseconds(200);
+}
+
+/// <summary>The API with no key configured at all, as on a developer machine.</summary>
+public sealed class DefaultKeysApiFactory : ApiFactory
+{
+    protected override bool ConfigureKeys => false;
 }
 
 internal sealed class FakePaymentReader : IPaymentReader
