@@ -1,0 +1,189 @@
+using System.Globalization;
+using MassTransit;
+using Microsoft.Extensions.Options;
+using Payments.Consumer.Portal;
+using Payments.Contracts;
+using MtHeaders = MassTransit.MessageHeaders;
+using PaymentHeaders = Payments.Contracts.MessageHeaders;
+
+namespace Payments.Consumer.Verification;
+
+/// <summary>
+/// Checks one transaction against the Developer Portal and reports the verdict as an event. Pending and open-circuit
+/// answers re-send the command to this consumer's own queue through the message scheduler without touching
+/// <c>MT-Redelivery-Count</c>; real failures throw into the endpoint's scheduled redelivery.
+/// </summary>
+public sealed class VerifyPaymentConsumer(
+    IDeveloperPortalClient portal,
+    IOptions<VerificationOptions> options,
+    DeferralJitter jitter,
+    VerificationTelemetry telemetry,
+    TimeProvider time,
+    ILogger<VerifyPaymentConsumer> logger) : IConsumer<VerifyPayment>
+{
+    /// <summary>A re-send sooner than this would only spin: the broker-native delays have 1 s granularity.</summary>
+    internal static readonly TimeSpan MinimumDeferral = TimeSpan.FromSeconds(1);
+
+    private readonly VerificationOptions _options = options.Value;
+
+    public async Task Consume(ConsumeContext<VerifyPayment> context)
+    {
+        try
+        {
+            await VerifyAsync(context);
+        }
+        catch (Exception exception) when (!context.CancellationToken.IsCancellationRequested)
+        {
+            var errorType = ErrorType(exception);
+            telemetry.RecordError(errorType);
+            Log.PaymentVerificationFailed(
+                logger, exception, context.Message.PaymentId, context.Message.TransactionId, errorType, context.GetRedeliveryCount());
+            throw;
+        }
+    }
+
+    private async Task VerifyAsync(ConsumeContext<VerifyPayment> context)
+    {
+        var command = context.Message;
+        var lookup = await portal.GetTransactionAsync(command.TransactionId, context.CancellationToken);
+        switch (lookup)
+        {
+            case PortalLookup.CircuitOpen open:
+                await DeferAsync(context, open);
+                return;
+
+            case PortalLookup.NotFound:
+                await RejectAsync(context, PaymentMatcher.NotFoundReason, portalStatus: null);
+                return;
+
+            case PortalLookup.Found { Transaction: var transaction }:
+                switch (PaymentMatcher.Evaluate(command, transaction))
+                {
+                    case Verdict.Confirmed confirmed:
+                        await context.Publish(new PaymentVerified(
+                            command.PaymentId, command.TransactionId, confirmed.TransactionHash, transaction.Status, time.GetUtcNow()));
+                        telemetry.RecordVerdict(VerificationTelemetry.VerdictConfirmed);
+                        Log.PaymentVerified(logger, command.PaymentId, command.TransactionId, confirmed.TransactionHash);
+                        return;
+
+                    case Verdict.Rejected rejected:
+                        await RejectAsync(context, rejected.Reason, transaction.Status);
+                        return;
+
+                    case Verdict.Pending:
+                        await RecheckLaterAsync(context, transaction.Status);
+                        return;
+
+                    case var other:
+                        throw new InvalidOperationException($"Unknown verdict {other.GetType().Name}");
+                }
+
+            default:
+                throw new InvalidOperationException($"Unknown portal lookup result {lookup.GetType().Name}");
+        }
+    }
+
+    private async Task RejectAsync(ConsumeContext<VerifyPayment> context, string reason, string? portalStatus)
+    {
+        var command = context.Message;
+        await context.Publish(new PaymentRejected(command.PaymentId, command.TransactionId, reason, portalStatus));
+        telemetry.RecordVerdict(VerificationTelemetry.VerdictRejected);
+        Log.PaymentRejected(logger, command.PaymentId, command.TransactionId, reason);
+    }
+
+    private async Task RecheckLaterAsync(ConsumeContext<VerifyPayment> context, string portalStatus)
+    {
+        var command = context.Message;
+        var previousChecks = ReadCounter(context, PaymentHeaders.PendingCheckCount);
+        var checks = previousChecks + 1;
+        var delay = Backoff.Doubling(previousChecks, _options.PendingMinInterval, _options.PendingMaxInterval);
+
+        // Event first: if the re-send then fails, the exception redelivers the command, so the check is not lost.
+        await context.Publish(new PaymentVerificationPending(command.PaymentId, command.TransactionId, portalStatus, checks, delay));
+        await ResendToSelfAsync(context, delay, PaymentHeaders.PendingCheckCount, checks);
+
+        telemetry.RecordVerdict(VerificationTelemetry.VerdictPending);
+        Log.PaymentVerificationPending(logger, command.PaymentId, command.TransactionId, portalStatus, checks, delay);
+    }
+
+    private async Task DeferAsync(ConsumeContext<VerifyPayment> context, PortalLookup.CircuitOpen open)
+    {
+        var command = context.Message;
+        var deferrals = ReadCounter(context, PaymentHeaders.DeferralCount) + 1;
+        var delay = jitter.Apply(open.RetryAfter, _options.DeferralJitterRatio);
+        if (delay < MinimumDeferral)
+        {
+            delay = MinimumDeferral;
+        }
+
+        await context.Publish(new PaymentVerificationDeferred(command.PaymentId, command.TransactionId, open.BreakerName, deferrals, delay));
+        await ResendToSelfAsync(context, delay, PaymentHeaders.DeferralCount, deferrals);
+
+        telemetry.RecordDeferral();
+        Log.PaymentVerificationDeferred(logger, command.PaymentId, command.TransactionId, open.BreakerName, deferrals, delay);
+    }
+
+    /// <summary>
+    /// Schedules the same command back to this endpoint's queue. Unlike MassTransit's redelivery (which always writes
+    /// <c>MT-Redelivery-Count</c> + 1), every header is copied as it came, <c>MT-Redelivery-Count</c> included (absent stays
+    /// absent), so neither a pending re-check nor a deferral consumes a retry. Conversation and correlation are kept so
+    /// traces stay joined; the message id is replaced and the first one kept in <c>MT-OriginalMessageId</c>, exactly as
+    /// MassTransit's scheduled redelivery does by default, so that nothing that de-duplicates on message id (an inbox,
+    /// the broker, the test harness) mistakes the next check for a duplicate of this one.
+    /// </summary>
+    private static Task ResendToSelfAsync(ConsumeContext<VerifyPayment> context, TimeSpan delay, string counterHeader, int counter)
+    {
+        var pipe = Pipe.Execute<SendContext<VerifyPayment>>(send =>
+        {
+            send.RequestId = context.RequestId;
+            send.CorrelationId = context.CorrelationId;
+            send.ConversationId = context.ConversationId;
+            send.InitiatorId = context.InitiatorId;
+            send.SourceAddress = context.SourceAddress;
+            send.ResponseAddress = context.ResponseAddress;
+            send.FaultAddress = context.FaultAddress;
+
+            foreach (var header in context.Headers.GetAll())
+            {
+                // The scheduling token belongs to the delivery that brought this copy; the scheduler issues a new one.
+                if (header.Key == MtHeaders.SchedulingTokenId)
+                {
+                    continue;
+                }
+
+                send.Headers.Set(header.Key, header.Value);
+            }
+
+            send.Headers.Set(counterHeader, counter);
+
+            send.MessageId = context.MessageId;
+            send.ReplaceMessageId(context);
+        });
+
+        return context.ScheduleSend(context.ReceiveContext.InputAddress, delay, context.Message, pipe, context.CancellationToken);
+    }
+
+    /// <summary>A counter header as it arrives: an int in memory, a string or a number of another width off the wire.</summary>
+    private static int ReadCounter(ConsumeContext context, string header)
+    {
+        if (!context.Headers.TryGetHeader(header, out var value) || value is null)
+        {
+            return 0;
+        }
+
+        return value switch
+        {
+            int number => number,
+            long number => (int)number,
+            string text when int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) => number,
+            IConvertible convertible => convertible.ToInt32(CultureInfo.InvariantCulture),
+            _ => 0,
+        };
+    }
+
+    private static string ErrorType(Exception exception) => exception switch
+    {
+        PortalRequestException { StatusCode: { } status } => ((int)status).ToString(CultureInfo.InvariantCulture),
+        _ => exception.GetType().FullName ?? exception.GetType().Name,
+    };
+}
