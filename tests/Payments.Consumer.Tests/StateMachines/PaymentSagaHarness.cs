@@ -22,7 +22,7 @@ internal sealed class PaymentSagaHarness : IAsyncDisposable
     public const string VerificationFailure = "portal unavailable: redeliveries exhausted";
 
     public static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-    public static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
 
     private readonly ServiceProvider _provider;
 
