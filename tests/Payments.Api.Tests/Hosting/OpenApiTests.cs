@@ -23,6 +23,23 @@ public sealed class OpenApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task Documents_the_key_header_on_payment_routes_only()
+    {
+        using var client = factory.CreateClient();
+
+        var document = await client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+
+        var scheme = document.GetProperty("components").GetProperty("securitySchemes").GetProperty("ApiKey");
+        scheme.GetProperty("type").GetString().ShouldBe("apiKey");
+        scheme.GetProperty("in").GetString().ShouldBe("header");
+        scheme.GetProperty("name").GetString().ShouldBe("X-Api-Key");
+        var create = document.GetProperty("paths").GetProperty("/api/payments").GetProperty("post");
+        create.GetProperty("security")[0].TryGetProperty("ApiKey", out _).ShouldBeTrue();
+        var health = document.GetProperty("paths").GetProperty("/api/health/circuit-breaker").GetProperty("get");
+        health.TryGetProperty("security", out _).ShouldBeFalse();
+    }
+
+    [Fact]
     public void Runs_without_a_database_or_a_broker()
     {
         var hosted = factory.Services.GetServices<IHostedService>().Select(s => s.GetType().Name).ToList();
