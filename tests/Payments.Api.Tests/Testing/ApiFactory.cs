@@ -25,8 +25,8 @@ public class ApiFactory : WebApplicationFactory<Program>
 
     internal FakePaymentReader Reader { get; } = new();
 
-    /// <summary>Whether a stand-in saga answers <see cref="InitiatePayment"/>; without it every initiation times out.</summary>
-    protected virtual bool SagaAnswers => true;
+    /// <summary>How the stand-in saga treats <see cref="InitiatePayment"/>.</summary>
+    protected virtual SagaBehaviour Saga => SagaBehaviour.Answers;
 
     protected virtual TimeSpan InitiateTimeout => TimeSpan.FromSeconds(10);
 
@@ -66,9 +66,14 @@ public class ApiFactory : WebApplicationFactory<Program>
             services.AddSingleton<IPaymentReader>(Reader);
             services.AddMassTransitTestHarness(x =>
             {
-                if (SagaAnswers)
+                switch (Saga)
                 {
-                    x.AddConsumer<AnsweringSaga>();
+                    case SagaBehaviour.Answers:
+                        x.AddConsumer<AnsweringSaga>();
+                        break;
+                    case SagaBehaviour.Faults:
+                        x.AddConsumer<FaultingSaga>();
+                        break;
                 }
             });
         });
@@ -86,12 +91,32 @@ public class ApiFactory : WebApplicationFactory<Program>
                 PaymentStatuses.AwaitingTransaction,
                 ExpiresAt));
     }
+
+    /// <summary>Fails as a saga whose database is down: the request client receives a fault.</summary>
+    private sealed class FaultingSaga : IConsumer<InitiatePayment>
+    {
+        public Task Consume(ConsumeContext<InitiatePayment> context) =>
+            throw new InvalidOperationException("the saga store is unavailable");
+    }
+}
+
+public enum SagaBehaviour
+{
+    Answers,
+    Silent,
+    Faults,
+}
+
+/// <summary>The API with a saga that faults every initiation.</summary>
+public sealed class FaultingSagaApiFactory : ApiFactory
+{
+    protected override SagaBehaviour Saga => SagaBehaviour.Faults;
 }
 
 /// <summary>The API with no saga answering and a short initiation timeout.</summary>
 public sealed class SilentSagaApiFactory : ApiFactory
 {
-    protected override bool SagaAnswers => false;
+    protected override SagaBehaviour Saga => SagaBehaviour.Silent;
 
     protected override TimeSpan InitiateTimeout => TimeSpan.FromMilliseconds(200);
 }
