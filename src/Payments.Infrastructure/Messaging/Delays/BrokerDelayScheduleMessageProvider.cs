@@ -37,7 +37,7 @@ internal sealed class BrokerDelayScheduleMessageProvider : IScheduleMessageProvi
 
         if (delaySeconds == 0)
         {
-            var endpoint = await _sendEndpointProvider.GetSendEndpoint(destinationAddress);
+            var endpoint = await _sendEndpointProvider.GetSendEndpoint(destination.ExchangeAddress);
             await endpoint.Send(message, new BrokerDelaySendPipe<T>(pipe, tokenId, destinationAddress, routingKey: null), cancellationToken);
         }
         else

@@ -54,10 +54,10 @@ internal sealed class BrokerDelaySendPipe<T> : IPipe<SendContext<T>>
         // A transport delay would make MassTransit declare a delayed-message exchange, which this broker does not have.
         context.Delay = null;
 
+        context.DestinationAddress = _destinationAddress;
         if (_routingKey is not null)
         {
             context.SetRoutingKey(_routingKey);
-            context.DestinationAddress = _destinationAddress;
             if (context.TryGetPayload(out RabbitMqSendContext? rabbitContext))
             {
                 // A level exchange that routes nowhere must fail the send, never swallow the message.

@@ -27,4 +27,11 @@ internal sealed record DelayDestination(string ExchangeName, string ExchangeType
 
         return new DelayDestination(endpoint.Name, endpoint.ExchangeType, endpoint.Durable, endpoint.AutoDelete);
     }
+
+    /// <summary>
+    /// The destination as an exchange-only send address. A <c>queue:</c> address would make MassTransit declare a
+    /// classic queue, which the broker refuses for a queue that already exists as a quorum queue.
+    /// </summary>
+    public Uri ExchangeAddress =>
+        new($"exchange:{ExchangeName}?type={ExchangeType}&durable={(Durable ? "true" : "false")}&autodelete={(AutoDelete ? "true" : "false")}");
 }
