@@ -1,0 +1,130 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using MassTransit;
+using Payments.Infrastructure.Messaging;
+using RabbitMQ.Client;
+
+namespace Payments.IntegrationTests.Fixtures;
+
+/// <summary>
+/// A RabbitMQ virtual host of its own for one test class (or one run), created through the management API and deleted
+/// afterwards. Broker address and credentials come from PAYMENTS_RABBITMQ_HOST / _PORT / _USER / _PASSWORD /
+/// _MANAGEMENT_URL, defaulting to the local broker that <c>./run.sh up</c> starts.
+/// </summary>
+public sealed class RabbitMqTestVirtualHost : IAsyncLifetime
+{
+    public RabbitMqTestVirtualHost()
+    {
+        Host = Environment.GetEnvironmentVariable("PAYMENTS_RABBITMQ_HOST") ?? "localhost";
+        Port = int.Parse(Environment.GetEnvironmentVariable("PAYMENTS_RABBITMQ_PORT") ?? "5672", CultureInfo.InvariantCulture);
+        Username = Environment.GetEnvironmentVariable("PAYMENTS_RABBITMQ_USER") ?? "payments";
+        Password = Environment.GetEnvironmentVariable("PAYMENTS_RABBITMQ_PASSWORD") ?? "payments";
+        ManagementUri = new Uri(Environment.GetEnvironmentVariable("PAYMENTS_RABBITMQ_MANAGEMENT_URL") ?? "http://localhost:15672/");
+        Name = "payments-test-" + Guid.NewGuid().ToString("N")[..12];
+    }
+
+    /// <summary>The virtual host's name, unique per instance.</summary>
+    public string Name { get; }
+
+    public string Host { get; }
+
+    public int Port { get; }
+
+    public string Username { get; }
+
+    public string Password { get; }
+
+    public Uri ManagementUri { get; }
+
+    public Uri AmqpUri => new($"amqp://{Uri.EscapeDataString(Username)}:{Uri.EscapeDataString(Password)}@{Host}:{Port}/{Uri.EscapeDataString(Name)}");
+
+    /// <summary>Configuration keys that point <c>AddPaymentsRabbitMq</c> at this virtual host.</summary>
+    public IReadOnlyDictionary<string, string?> Configuration => new Dictionary<string, string?>
+    {
+        ["RabbitMq:Host"] = Host,
+        ["RabbitMq:Port"] = Port.ToString(CultureInfo.InvariantCulture),
+        ["RabbitMq:VirtualHost"] = Name,
+        ["RabbitMq:Username"] = Username,
+        ["RabbitMq:Password"] = Password,
+    };
+
+    /// <summary>For code that takes <see cref="RabbitMqOptions"/> directly, e.g. <c>services.Configure&lt;RabbitMqOptions&gt;(vhost.ApplyTo)</c>.</summary>
+    public void ApplyTo(RabbitMqOptions options)
+    {
+        options.Host = Host;
+        options.Port = Port;
+        options.VirtualHost = Name;
+        options.Username = Username;
+        options.Password = Password;
+    }
+
+    /// <summary>Points a plain MassTransit RabbitMQ bus at this virtual host.</summary>
+    public void ConfigureHost(IRabbitMqBusFactoryConfigurator cfg) =>
+        cfg.Host(Host, (ushort)Port, Name, host =>
+        {
+            host.Username(Username);
+            host.Password(Password);
+        });
+
+    /// <summary>A raw AMQP connection to this virtual host, for looking at queues without a bus.</summary>
+    public Task<IConnection> ConnectAsync(CancellationToken cancellationToken = default) =>
+        new ConnectionFactory { Uri = AmqpUri, AutomaticRecoveryEnabled = false }.CreateConnectionAsync("payments-tests", cancellationToken);
+
+    /// <summary>Ready messages in a queue right now (a passive declare, not the management API's sampled statistics).</summary>
+    public async Task<uint> CountMessagesAsync(string queue, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await ConnectAsync(cancellationToken);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        var declared = await channel.QueueDeclarePassiveAsync(queue, cancellationToken);
+        return declared.MessageCount;
+    }
+
+    /// <summary>Takes one message off a queue (acknowledged); null when the queue is empty or does not exist yet.</summary>
+    public async Task<BasicGetResult?> TakeMessageAsync(string queue, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await ConnectAsync(cancellationToken);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        try
+        {
+            return await channel.BasicGetAsync(queue, autoAck: true, cancellationToken);
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException exception) when (exception.ShutdownReason?.ReplyCode == 404)
+        {
+            return null;
+        }
+    }
+
+    public async Task InitializeAsync()
+    {
+        using var management = CreateManagementClient();
+        using (var created = await management.PutAsync($"vhosts/{Name}", JsonContent.Create(new { description = "payments integration tests" })))
+        {
+            created.EnsureSuccessStatusCode();
+        }
+
+        using var permitted = await management.PutAsync($"permissions/{Name}/{Uri.EscapeDataString(Username)}",
+            JsonContent.Create(new { configure = ".*", write = ".*", read = ".*" }));
+        permitted.EnsureSuccessStatusCode();
+    }
+
+    public async Task DisposeAsync()
+    {
+        using var management = CreateManagementClient();
+        using var deleted = await management.DeleteAsync($"vhosts/{Name}");
+        if (deleted.StatusCode != HttpStatusCode.NotFound)
+        {
+            deleted.EnsureSuccessStatusCode();
+        }
+    }
+
+    private HttpClient CreateManagementClient()
+    {
+        var client = new HttpClient { BaseAddress = new Uri(ManagementUri, "api/"), Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Authorization =
+            new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Username}:{Password}")));
+        return client;
+    }
+}
