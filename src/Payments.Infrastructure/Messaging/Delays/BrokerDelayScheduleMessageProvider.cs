@@ -33,7 +33,14 @@ internal sealed class BrokerDelayScheduleMessageProvider : IScheduleMessageProvi
 
         var destination = DelayDestination.FromAddress(_topology.HostAddress, destinationAddress);
         var tokenId = ScheduleTokenIdCache<T>.GetTokenId(message);
-        var delaySeconds = DelayRouting.ToDelaySeconds(ToUniversal(scheduledTime) - _time.GetUtcNow().UtcDateTime);
+        var dueAt = ToUniversal(scheduledTime);
+        if (dueAt > _time.GetUtcNow().UtcDateTime)
+        {
+            await _topology.EnsureDestinationAsync(destination, cancellationToken);
+        }
+
+        // Measured after the (first-time) declarations, so that their round trips do not add to the delay.
+        var delaySeconds = DelayRouting.ToDelaySeconds(dueAt - _time.GetUtcNow().UtcDateTime);
 
         if (delaySeconds == 0)
         {
@@ -42,8 +49,6 @@ internal sealed class BrokerDelayScheduleMessageProvider : IScheduleMessageProvi
         }
         else
         {
-            await _topology.EnsureDestinationAsync(destination, cancellationToken);
-
             var firstLevel = DelayRouting.FirstLevel(delaySeconds);
             var routingKey = DelayRouting.RoutingKey(delaySeconds, destination.ExchangeName);
             var endpoint = await _sendEndpointProvider.GetSendEndpoint(LevelAddress(firstLevel));
