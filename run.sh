@@ -160,9 +160,9 @@ build_apps() {
   log "building the services (Release)"
   local project
   for project in Payments.PortalSimulator Payments.Consumer Payments.Api; do
-    dotnet build "$ROOT/src/$project/$project.csproj" -c Release -nologo -v quiet -clp:ErrorsOnly -o "$BUILD_DIR/$project" >/dev/null
+    dotnet build "$ROOT/src/$project/$project.csproj" -c Release -nologo -v quiet "-clp:ErrorsOnly;NoSummary" -o "$BUILD_DIR/$project"
   done
-  dotnet build "$ROOT/bench/Payments.Load/Payments.Load.csproj" -c Release -nologo -v quiet -clp:ErrorsOnly -o "$BUILD_DIR/Payments.Load" >/dev/null
+  dotnet build "$ROOT/bench/Payments.Load/Payments.Load.csproj" -c Release -nologo -v quiet "-clp:ErrorsOnly;NoSummary" -o "$BUILD_DIR/Payments.Load"
 }
 
 # start_app NAME PORT: runs the built service in the background, records its pid, waits for /health/ready.

@@ -46,9 +46,10 @@ public sealed class DemoRunner(PaymentsApiClient api, SimulatorClient simulator,
             await RefreshAsync(plan, cancellationToken);
             counts = plan.GroupBy(p => p.Status ?? "not submitted").ToDictionary(g => g.Key, g => g.Count());
             await ObserveBreakersAsync(cancellationToken);
-            WriteLiveLine(counts, submitting.IsCompleted ? plan.Count : plan.Count(p => p.Reference is not null));
+            WriteLiveLine(counts, plan.Count(p => p.Reference is not null));
 
-            var settled = submitting.IsCompleted && outage.IsCompleted && plan.All(p => p.Status is not null && (_final.Contains(p.Status) || p.Status == "NeedsReview"));
+            var settled = submitting.IsCompleted && outage.IsCompleted && plan.All(p =>
+                (p.Reference is null && p.LastError is not null) || (p.Status is not null && (_final.Contains(p.Status) || p.Status == "NeedsReview")));
             if (settled || _clock.Elapsed > deadline)
             {
                 break;
@@ -78,11 +79,40 @@ public sealed class DemoRunner(PaymentsApiClient api, SimulatorClient simulator,
             }
 
             var payment = plan[i];
-            payment.Reference = await api.InitiateAsync(payment.UserId, payment.Amount, payment.Token, payment.Recipient, cancellationToken);
-            payment.Simulated = payment.Simulated with { Reference = payment.Reference };
-            await simulator.RegisterAsync(payment.Simulated, cancellationToken);
-            await api.SubmitAsync(payment.Reference, payment.Simulated.TransactionId, cancellationToken);
-            payment.Status = "Verifying";
+            try
+            {
+                payment.Reference = await WithRetryAsync(
+                    token => api.InitiateAsync(payment.UserId, payment.Amount, payment.Token, payment.Recipient, token), cancellationToken);
+                payment.Simulated = payment.Simulated with { Reference = payment.Reference };
+                await simulator.RegisterAsync(payment.Simulated, cancellationToken);
+                await WithRetryAsync(async token =>
+                {
+                    await api.SubmitAsync(payment.Reference, payment.Simulated.TransactionId, token);
+                    return true;
+                }, cancellationToken);
+                payment.Status = "Verifying";
+            }
+            catch (HttpRequestException exception)
+            {
+                payment.LastError = exception.Message;
+                Record($"payment {i} could not be submitted: {exception.Message}");
+            }
+        }
+    }
+
+    /// <summary>A 503 (the saga did not answer in time) is retried a few times, as a mini-app backend would.</summary>
+    private static async Task<T> WithRetryAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await call(cancellationToken);
+            }
+            catch (HttpRequestException exception) when (exception.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable && attempt < 5)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(attempt), cancellationToken);
+            }
         }
     }
 

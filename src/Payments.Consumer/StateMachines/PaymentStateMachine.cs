@@ -26,7 +26,10 @@ public sealed class PaymentStateMachine : MassTransitStateMachine<PaymentState>
         _timeProvider = timeProvider;
         _logger = logger;
         _options = options.Value;
-        _verificationAddress = new Uri($"queue:{_options.VerificationQueue}");
+        // The exchange of the verification endpoint, not "queue:": a queue address makes the sender declare the queue, as a
+        // classic queue, which the broker refuses for the quorum queue the consumer declared. The worker declares the queue
+        // and its binding at start-up, before the saga consumes anything.
+        _verificationAddress = new Uri($"exchange:{_options.VerificationQueue}");
 
         InstanceState(x => x.CurrentState);
 
