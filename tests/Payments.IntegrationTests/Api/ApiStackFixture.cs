@@ -1,0 +1,99 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Payments.Api.Payments;
+using Payments.Consumer.Portal;
+using Payments.IntegrationTests.Fixtures;
+using Payments.PortalSimulator;
+
+namespace Payments.IntegrationTests.Api;
+
+/// <summary>
+/// The whole stack for one test class: its own RabbitMQ virtual host and PostgreSQL database, the portal simulator on a
+/// loopback port, the consumer (saga + verification) and the API, both in-process on real RabbitMQ and PostgreSQL.
+/// </summary>
+public sealed class ApiStackFixture : IAsyncLifetime
+{
+    public const string ApiKey = "integration-api-key";
+
+    private readonly RabbitMqTestVirtualHost _vhost = new();
+    private PostgresDatabase? _database;
+    private WebApplication? _simulator;
+    private WebApplicationFactory<DeveloperPortalOptions>? _consumer;
+    private WebApplicationFactory<PaymentsApiOptions>? _api;
+
+    public PostgresDatabase Database => _database ?? throw new InvalidOperationException("The fixture is not initialised yet.");
+
+    /// <summary>A client of the API with a valid X-Api-Key.</summary>
+    public HttpClient Api { get; private set; } = null!;
+
+    /// <summary>The simulator's control API (<c>/_sim/...</c>).</summary>
+    public HttpClient Simulator { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        await _vhost.InitializeAsync();
+        _database = await PostgresDatabase.CreateMigratedAsync();
+        _simulator = await PortalSimulatorApp.StartAsync(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"]);
+        Simulator = new HttpClient { BaseAddress = _simulator.GetBaseAddress() };
+
+        var shared = new Dictionary<string, string?>(_vhost.Configuration)
+        {
+            ["Postgres:ConnectionString"] = _database.ConnectionString,
+            ["Postgres:MigrateOnStartup"] = "false",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+
+        _consumer = new WebApplicationFactory<DeveloperPortalOptions>().WithWebHostBuilder(builder =>
+        {
+            Apply(builder, shared);
+            builder.UseSetting("DeveloperPortal:BaseUrl", Simulator.BaseAddress!.ToString());
+        });
+        // Starts the consumer host: its bus declares the saga and verification queues before the API publishes anything.
+        _consumer.CreateClient().Dispose();
+
+        _api = new WebApplicationFactory<PaymentsApiOptions>().WithWebHostBuilder(builder =>
+        {
+            Apply(builder, shared);
+            builder.UseSetting("Api:ApiKey", ApiKey);
+        });
+        Api = _api.CreateClient();
+        Api.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+    }
+
+    public async Task DisposeAsync()
+    {
+        Api?.Dispose();
+        Simulator?.Dispose();
+        if (_api is not null)
+        {
+            await _api.DisposeAsync();
+        }
+
+        if (_consumer is not null)
+        {
+            await _consumer.DisposeAsync();
+        }
+
+        if (_simulator is not null)
+        {
+            await _simulator.DisposeAsync();
+        }
+
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+
+        await _vhost.DisposeAsync();
+    }
+
+    private static void Apply(IWebHostBuilder builder, IReadOnlyDictionary<string, string?> settings)
+    {
+        builder.UseEnvironment("Testing");
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+}
