@@ -17,7 +17,8 @@ public sealed class DemoRunner(PaymentsApiClient api, SimulatorClient simulator,
     private static readonly HashSet<string> _final = ["Confirmed", "Failed", "Expired"];
 
     private readonly Stopwatch _clock = new();
-    private readonly List<string> _events = [];
+    private readonly List<(double At, string What)> _events = [];
+    private DateTimeOffset _startedAt;
     private readonly Dictionary<string, string> _breakerStates = [];
     private readonly HashSet<string> _transitionsSeen = [];
 
@@ -34,6 +35,7 @@ public sealed class DemoRunner(PaymentsApiClient api, SimulatorClient simulator,
             $"portal outage from {settings.OutageAt.TotalSeconds:0} s for {settings.OutageFor.TotalSeconds:0} s.");
 
         _clock.Start();
+        _startedAt = DateTimeOffset.UtcNow;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var submitting = SubmitAllAsync(plan, stop.Token);
         var outage = RunOutageAsync(stop.Token);
@@ -185,12 +187,13 @@ public sealed class DemoRunner(PaymentsApiClient api, SimulatorClient simulator,
         }
     }
 
+    /// <summary>An event for the summary, at seconds since the demo started (a breaker's own timestamp when it has one).</summary>
     private void Record(string what, DateTimeOffset? at = null)
     {
+        var seconds = at is null ? _clock.Elapsed.TotalSeconds : (at.Value - _startedAt).TotalSeconds;
         lock (_events)
         {
-            var when = at is null ? $"{_clock.Elapsed.TotalSeconds,6:0.0}s" : at.Value.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture);
-            _events.Add($"  {when}  {what}");
+            _events.Add((seconds, what));
         }
     }
 
@@ -217,9 +220,9 @@ public sealed class DemoRunner(PaymentsApiClient api, SimulatorClient simulator,
         output.WriteLine("  events:");
         lock (_events)
         {
-            foreach (var line in _events)
+            foreach (var (at, what) in _events.OrderBy(e => e.At))
             {
-                output.WriteLine(line);
+                output.WriteLine($"  {at,6:0.0}s  {what}");
             }
         }
 
