@@ -9,8 +9,9 @@ namespace Payments.Infrastructure.Messaging.Delays;
 internal sealed class BrokerDelaySendPipe<T> : IPipe<SendContext<T>>
     where T : class
 {
-    // Added by the broker on each dead-lettering hop or quorum redelivery; copied forward they would pile up on every
-    // redelivery of the same message and say nothing true about the new copy.
+    // Added by the broker on each dead-lettering hop or quorum redelivery. MassTransit's envelope keeps them out of the
+    // consume headers, but a serializer that reads transport headers (raw JSON) would copy them into a redelivery, where
+    // they would pile up and say nothing true about the new copy.
     private static readonly string[] _brokerHeaders =
     [
         "x-death",

@@ -1,0 +1,77 @@
+using MassTransit;
+using MassTransit.Scheduling;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Payments.Infrastructure.Messaging;
+using Payments.Infrastructure.Messaging.Delays;
+
+namespace Payments.Infrastructure.Tests.Messaging;
+
+public sealed class RabbitMqRegistrationTests
+{
+    [Fact]
+    public void Options_default_to_the_local_broker()
+    {
+        using var provider = BuildProvider([]);
+
+        var options = provider.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
+
+        options.Host.ShouldBe("localhost");
+        options.Port.ShouldBe(5672);
+        options.VirtualHost.ShouldBe("payments");
+        options.Username.ShouldBe("payments");
+        options.Password.ShouldBe("payments");
+        options.PrefetchCount.ShouldBe(16);
+    }
+
+    [Fact]
+    public void Options_bind_from_the_rabbitmq_section()
+    {
+        using var provider = BuildProvider(new()
+        {
+            ["RabbitMq:Host"] = "broker",
+            ["RabbitMq:Port"] = "5673",
+            ["RabbitMq:VirtualHost"] = "other",
+            ["RabbitMq:PrefetchCount"] = "4",
+        });
+
+        var options = provider.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
+
+        options.Host.ShouldBe("broker");
+        options.Port.ShouldBe(5673);
+        options.VirtualHost.ShouldBe("other");
+        options.PrefetchCount.ShouldBe(4);
+    }
+
+    [Theory]
+    [InlineData("RabbitMq:Host", "")]
+    [InlineData("RabbitMq:Port", "0")]
+    [InlineData("RabbitMq:PrefetchCount", "0")]
+    public void Invalid_options_are_refused(string key, string value)
+    {
+        using var provider = BuildProvider(new() { [key] = value });
+
+        Should.Throw<OptionsValidationException>(() => provider.GetRequiredService<IOptions<RabbitMqOptions>>().Value);
+    }
+
+    [Fact]
+    public async Task The_message_scheduler_in_di_is_masstransits_scheduler_over_broker_delays()
+    {
+        await using var provider = BuildProvider([]);
+        await using var scope = provider.CreateAsyncScope();
+
+        scope.ServiceProvider.GetRequiredService<IMessageScheduler>().ShouldBeOfType<MessageScheduler>();
+        provider.GetServices<IHostedService>().OfType<BrokerDelayTopologyInitializer>().Count().ShouldBe(1);
+    }
+
+    private static ServiceProvider BuildProvider(Dictionary<string, string?> configuration)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(configuration).Build());
+        services.AddMassTransit(x => x.AddPaymentsRabbitMq());
+        return services.BuildServiceProvider();
+    }
+}
