@@ -16,11 +16,11 @@ public sealed class PostgresDatabase : IAsyncDisposable
     private PostgresDatabase(string name)
     {
         Name = name;
-        // A small pool: other test classes share the server's 100 connections.
+        // A small pool: every test class, and other test projects, share the server's 100 connections.
         ConnectionString = new NpgsqlConnectionStringBuilder(ServerConnectionString)
         {
             Database = name,
-            MaxPoolSize = 30,
+            MaxPoolSize = 20,
             Timeout = 30,
         }.ConnectionString;
     }

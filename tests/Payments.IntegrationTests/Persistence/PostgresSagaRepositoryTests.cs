@@ -6,6 +6,7 @@ using Payments.IntegrationTests.Fixtures;
 
 namespace Payments.IntegrationTests.Persistence;
 
+[Collection(SagaBus.Collection)]
 public sealed class PostgresSagaRepositoryTests(PostgresFixture fixture) : IClassFixture<PostgresFixture>, IAsyncLifetime
 {
     private static readonly TimeSpan _timeout = TimeSpan.FromSeconds(60);

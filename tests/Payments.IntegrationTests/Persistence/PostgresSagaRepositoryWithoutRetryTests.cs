@@ -5,6 +5,7 @@ namespace Payments.IntegrationTests.Persistence;
 /// <summary>
 /// Without any endpoint retry, so that a conflict the repository should have prevented shows up as a fault.
 /// </summary>
+[Collection(SagaBus.Collection)]
 public sealed class PostgresSagaRepositoryWithoutRetryTests(PostgresFixture fixture) : IClassFixture<PostgresFixture>
 {
     [Fact]

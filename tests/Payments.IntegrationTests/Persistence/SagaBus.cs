@@ -12,7 +12,10 @@ namespace Payments.IntegrationTests.Persistence;
 /// </summary>
 public sealed class SagaBus : IAsyncDisposable
 {
-    public const int ConcurrencyLimit = 12;
+    public const int ConcurrencyLimit = 8;
+
+    /// <summary>Test classes running a saga bus run one at a time: each holds up to two connections per concurrent message.</summary>
+    public const string Collection = "Saga bus on PostgreSQL";
 
     private readonly ServiceProvider _provider;
     private readonly IBusControl _bus;
