@@ -168,7 +168,7 @@ build_apps() {
 # start_app NAME PORT: runs the built service in the background, records its pid, waits for /health/ready.
 start_app() {
   local name=$1 port=$2 pidfile="$STATE_DIR/$1.pid"
-  if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+  if app_running "$name"; then
     log "$name already running (pid $(cat "$pidfile"))"
     return
   fi
@@ -197,8 +197,14 @@ stop_app() {
   rm -f "$pidfile"
 }
 
+app_running() { [ -f "$STATE_DIR/$1.pid" ] && kill -0 "$(cat "$STATE_DIR/$1.pid")" 2>/dev/null; }
+
 apps_up() {
-  build_apps
+  if app_running Payments.PortalSimulator && app_running Payments.Consumer && app_running Payments.Api; then
+    log "the services are already running; './run.sh down' first to rebuild and restart them"
+  else
+    build_apps
+  fi
   start_app Payments.PortalSimulator 5082
   start_app Payments.Consumer 5081
   start_app Payments.Api 5080

@@ -171,6 +171,12 @@ public sealed class DemoRunner(PaymentsApiClient api, SimulatorClient simulator,
                 foreach (var transition in transitions.EnumerateArray())
                 {
                     var at = transition.GetProperty("at").GetDateTimeOffset();
+                    if (at < _startedAt)
+                    {
+                        // From before this demo (an earlier run against the same consumer).
+                        continue;
+                    }
+
                     var line = $"{key}: {transition.GetProperty("from").GetString()} → {transition.GetProperty("to").GetString()}";
                     if (_transitionsSeen.Add(line + at.ToString("O", CultureInfo.InvariantCulture)))
                     {
