@@ -162,6 +162,9 @@ build_apps() {
   for project in Payments.PortalSimulator Payments.Consumer Payments.Api; do
     dotnet build "$ROOT/src/$project/$project.csproj" -c Release -nologo -v quiet "-clp:ErrorsOnly;NoSummary" -o "$BUILD_DIR/$project"
   done
+}
+
+build_tool() {
   dotnet build "$ROOT/bench/Payments.Load/Payments.Load.csproj" -c Release -nologo -v quiet "-clp:ErrorsOnly;NoSummary" -o "$BUILD_DIR/Payments.Load"
 }
 
@@ -259,12 +262,14 @@ cmd_test() {
 
 cmd_demo() {
   cmd_up
+  build_tool
   log "running the demo (a few hundred payments, a portal outage of about 40 s partway through)"
   (cd "$BUILD_DIR/Payments.Load" && dotnet Payments.Load.dll demo "$@")
 }
 
 cmd_bench() {
   cmd_up
+  build_tool
   log "running the load and outage benchmarks (about 5 minutes)"
   (cd "$BUILD_DIR/Payments.Load" && dotnet Payments.Load.dll bench --run-dir "$STATE_DIR" "$@")
 }
