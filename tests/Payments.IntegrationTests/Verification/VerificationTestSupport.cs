@@ -77,10 +77,14 @@ public sealed class VerificationLog : IConsumeMessageObserver<VerifyPayment>
     public Task ConsumeFault(ConsumeContext<VerifyPayment> context, Exception exception) => Task.CompletedTask;
 
     /// <summary>Polls until <paramref name="condition"/> holds; fails the test after <paramref name="timeout"/>.</summary>
-    public static async Task WaitUntil(Func<bool> condition, TimeSpan timeout, string because)
+    public static Task WaitUntil(Func<bool> condition, TimeSpan timeout, string because) =>
+        WaitUntil(() => Task.FromResult(condition()), timeout, because);
+
+    /// <summary>Polls until <paramref name="condition"/> holds; fails the test after <paramref name="timeout"/>.</summary>
+    public static async Task WaitUntil(Func<Task<bool>> condition, TimeSpan timeout, string because)
     {
         var waited = Stopwatch.StartNew();
-        while (!condition())
+        while (!await condition())
         {
             if (waited.Elapsed > timeout)
             {
@@ -128,17 +132,25 @@ public static class VerificationTestHost
     /// The verification consumer wired as the worker wires it (<c>AddPaymentVerification</c>, <c>AddPaymentsRabbitMq</c>)
     /// on the test's virtual host, with <paramref name="portal"/> standing in for the portal client.
     /// </summary>
-    public static async Task<IHost> StartAsync(
+    public static Task<IHost> StartAsync(
         RabbitMqTestVirtualHost vhost,
         VerificationLog log,
         IDeveloperPortalClient portal,
-        IReadOnlyDictionary<string, string?> settings)
+        IReadOnlyDictionary<string, string?> settings) =>
+        StartAsync(vhost, log, settings, builder => builder.Services.AddSingleton(portal));
+
+    /// <summary>As above, with the portal client registered by <paramref name="addPortal"/> (e.g. the real one).</summary>
+    public static async Task<IHost> StartAsync(
+        RabbitMqTestVirtualHost vhost,
+        VerificationLog log,
+        IReadOnlyDictionary<string, string?> settings,
+        Action<HostApplicationBuilder> addPortal)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(vhost.Configuration);
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddSingleton(log);
-        builder.Services.AddSingleton(portal);
+        addPortal(builder);
         builder.Services.AddPaymentVerification();
         builder.Services.Configure<MassTransitHostOptions>(options =>
         {
