@@ -45,6 +45,8 @@ internal sealed class VerificationHarness : IAsyncDisposable
 
     public FakeTimeProvider Time { get; }
 
+    public IServiceProvider Services => _provider;
+
     public static async Task<VerificationHarness> StartAsync(
         FakeDeveloperPortalClient portal,
         IDictionary<string, string?>? settings = null,
