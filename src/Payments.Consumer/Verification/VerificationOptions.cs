@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Payments.Consumer.Verification;
 
 /// <summary>Configuration section <c>Verification</c>: endpoint concurrency, redelivery, pending backoff and deferral jitter.</summary>
-public sealed class VerificationOptions
+public sealed class VerificationOptions : IValidatableObject
 {
     public const string SectionName = "Verification";
 
@@ -32,4 +32,21 @@ public sealed class VerificationOptions
     /// <summary>An open-circuit deferral waits the breaker's RetryAfter plus up to this fraction of it.</summary>
     [Range(0.0, 1.0)]
     public double DeferralJitterRatio { get; set; } = 0.2;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (RedeliveryMaxInterval < RedeliveryMinInterval)
+        {
+            yield return new ValidationResult(
+                $"{nameof(RedeliveryMaxInterval)} must not be shorter than {nameof(RedeliveryMinInterval)}.",
+                [nameof(RedeliveryMaxInterval)]);
+        }
+
+        if (PendingMaxInterval < PendingMinInterval)
+        {
+            yield return new ValidationResult(
+                $"{nameof(PendingMaxInterval)} must not be shorter than {nameof(PendingMinInterval)}.",
+                [nameof(PendingMaxInterval)]);
+        }
+    }
 }
