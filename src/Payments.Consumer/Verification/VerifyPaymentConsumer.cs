@@ -171,14 +171,28 @@ public sealed class VerifyPaymentConsumer(
             return 0;
         }
 
-        return value switch
+        // A counter nobody can read starts again from zero: failing the message over a header would burn its retries.
+        var count = value switch
         {
             int number => number,
-            long number => (int)number,
-            string text when int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) => number,
-            IConvertible convertible => convertible.ToInt32(CultureInfo.InvariantCulture),
+            long number => (int)Math.Clamp(number, 0, int.MaxValue),
+            string text => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) ? number : 0,
+            IConvertible convertible => TryConvert(convertible),
             _ => 0,
         };
+        return Math.Max(count, 0);
+    }
+
+    private static int TryConvert(IConvertible value)
+    {
+        try
+        {
+            return value.ToInt32(CultureInfo.InvariantCulture);
+        }
+        catch (Exception exception) when (exception is FormatException or InvalidCastException or OverflowException)
+        {
+            return 0;
+        }
     }
 
     private static string ErrorType(Exception exception) => exception switch

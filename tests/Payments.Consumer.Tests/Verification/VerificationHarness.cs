@@ -70,10 +70,16 @@ internal sealed class VerificationHarness : IAsyncDisposable
         return harness;
     }
 
-    public async Task SendAsync(VerifyPayment command)
+    public async Task SendAsync(VerifyPayment command, IReadOnlyDictionary<string, object>? headers = null)
     {
         var endpoint = await Harness.Bus.GetSendEndpoint(new Uri($"queue:{VerifyPaymentConsumerDefinition.QueueName}"));
-        await endpoint.Send(command);
+        await endpoint.Send(command, context =>
+        {
+            foreach (var (key, value) in headers ?? new Dictionary<string, object>())
+            {
+                context.Headers.Set(key, value);
+            }
+        });
     }
 
     /// <summary>Moves MassTransit's in-memory delays and the application clock together.</summary>

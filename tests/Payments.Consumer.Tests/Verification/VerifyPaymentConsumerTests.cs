@@ -186,6 +186,21 @@ public class VerifyPaymentConsumerTests
         portal.Calls.ShouldBe(2);
     }
 
+    [Theory]
+    [InlineData("3", 4)]
+    [InlineData("not a number", 1)]
+    [InlineData("-7", 1)]
+    public async Task Deferral_counter_arriving_as_text_off_the_wire_is_read_or_restarted(string arriving, int expected)
+    {
+        var portal = new FakeDeveloperPortalClient().Returns(new PortalLookup.CircuitOpen("DeveloperPortal", TimeSpan.FromSeconds(10)));
+        await using var verification = await VerificationHarness.StartAsync(portal, jitterSample: 0.0);
+
+        await verification.SendAsync(Command(), new Dictionary<string, object> { [PaymentHeaders.DeferralCount] = arriving });
+
+        (await verification.PublishedAsync<PaymentVerificationDeferred>()).Deferrals.ShouldBe(expected);
+        (await verification.DeliveryAsync(1)).Exception.ShouldBeNull();
+    }
+
     [Fact]
     public async Task Deferral_after_a_redelivery_keeps_the_redelivery_count_and_increments_the_deferral_count()
     {
