@@ -19,15 +19,34 @@ public sealed record BumpByTransaction(string TransactionId);
 /// shows as a wrong count. Claims mirror the payment state machine's rule: look for another owner of the transaction id
 /// first; the unique index and a retry settle a race between two claimers.
 /// </summary>
-public sealed class CounterStateMachine : MassTransitStateMachine<PaymentState>
+public class CounterStateMachine : MassTransitStateMachine<PaymentState>
 {
     public const string AlreadyUsed = "transaction already used";
 
     public CounterStateMachine()
+        : this(insertOnInitial: false)
+    {
+    }
+
+    protected CounterStateMachine(bool insertOnInitial)
     {
         InstanceState(x => x.CurrentState);
 
-        Event(() => Opened, e => e.CorrelateById(c => c.Message.CounterId));
+        Event(() => Opened, e =>
+        {
+            e.CorrelateById(c => c.Message.CounterId);
+            if (insertOnInitial)
+            {
+                // The row is inserted before the state machine runs, so it must already satisfy every NOT NULL column.
+                e.InsertOnInitial = true;
+                e.SetSagaFactory(c =>
+                {
+                    var saga = new PaymentState { CorrelationId = c.Message.CounterId, CurrentState = "Initial" };
+                    Fill(saga);
+                    return saga;
+                });
+            }
+        });
         Event(() => Bumped, e =>
         {
             e.CorrelateById(c => c.Message.CounterId);
@@ -67,19 +86,19 @@ public sealed class CounterStateMachine : MassTransitStateMachine<PaymentState>
             }));
     }
 
-    public State Open { get; private set; } = null!;
+    public State Open { get; protected set; } = null!;
 
-    public Event<OpenCounter> Opened { get; private set; } = null!;
+    public Event<OpenCounter> Opened { get; protected set; } = null!;
 
-    public Event<BumpCounter> Bumped { get; private set; } = null!;
+    public Event<BumpCounter> Bumped { get; protected set; } = null!;
 
-    public Event<ClaimTransaction> Claimed { get; private set; } = null!;
+    public Event<ClaimTransaction> Claimed { get; protected set; } = null!;
 
-    public Event<ClaimTransactionBlindly> ClaimedBlindly { get; private set; } = null!;
+    public Event<ClaimTransactionBlindly> ClaimedBlindly { get; protected set; } = null!;
 
-    public Event<BumpByTransaction> BumpedByTransaction { get; private set; } = null!;
+    public Event<BumpByTransaction> BumpedByTransaction { get; protected set; } = null!;
 
-    private static void Fill(PaymentState saga)
+    protected static void Fill(PaymentState saga)
     {
         var now = DateTimeOffset.UtcNow;
         saga.Reference = saga.CorrelationId.ToString("N");
@@ -91,5 +110,14 @@ public sealed class CounterStateMachine : MassTransitStateMachine<PaymentState>
         saga.CreatedAt = now;
         saga.UpdatedAt = now;
         saga.ExpiresAt = now.AddMinutes(15);
+    }
+}
+
+/// <summary>The same counter, with MassTransit's insert-first path for initiating events (the repository's <c>Insert</c>).</summary>
+public sealed class InsertingCounterStateMachine : CounterStateMachine
+{
+    public InsertingCounterStateMachine()
+        : base(insertOnInitial: true)
+    {
     }
 }

@@ -49,6 +49,30 @@ public sealed class PaymentsDbContextTests(PostgresFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task A_failed_insert_inside_a_transaction_leaves_the_transaction_usable()
+    {
+        // The saga repository's Insert relies on this: EF Core rolls a failed SaveChanges back to a savepoint, so the
+        // PostgreSQL transaction is not left aborted for the Load that follows.
+        var existing = NewState();
+        await SaveAsync(existing);
+        await using var db = _database.CreateDbContext();
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        var duplicate = NewState();
+        duplicate.CorrelationId = existing.CorrelationId;
+        var entry = db.Payments.Add(duplicate);
+
+        await Should.ThrowAsync<DbUpdateException>(() => db.SaveChangesAsync());
+        entry.State = EntityState.Detached;
+        var loaded = await db.Payments.SingleAsync(x => x.CorrelationId == existing.CorrelationId);
+        loaded.UserId = "after-the-failed-insert";
+        await db.SaveChangesAsync();
+        await transaction.CommitAsync();
+
+        (await _database.ScalarAsync<string>(
+            $"SELECT user_id FROM payments WHERE correlation_id = {Eventually.Literal(existing.CorrelationId)}")).ShouldBe("after-the-failed-insert");
+    }
+
+    [Fact]
     public async Task Payments_without_a_transaction_id_do_not_compete_for_the_unique_index()
     {
         await SaveAsync(NewState());

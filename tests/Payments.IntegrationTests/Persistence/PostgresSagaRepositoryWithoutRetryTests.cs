@@ -11,8 +11,20 @@ public sealed class PostgresSagaRepositoryWithoutRetryTests(PostgresFixture fixt
     [Fact]
     public async Task Concurrent_first_events_of_one_saga_wait_for_each_other_instead_of_failing_the_insert()
     {
+        await using var bus = await SagaBus.StartAsync(fixture.Database, retry: false);
+        await AssertTwentyConcurrentOpeningsMakeOneCounterOfTwenty(bus);
+    }
+
+    [Fact]
+    public async Task Concurrent_first_events_inserted_before_the_state_machine_runs_find_the_existing_row()
+    {
+        await using var bus = await SagaBus.StartAsync<InsertingCounterStateMachine>(fixture.Database, retry: false);
+        await AssertTwentyConcurrentOpeningsMakeOneCounterOfTwenty(bus);
+    }
+
+    private async Task AssertTwentyConcurrentOpeningsMakeOneCounterOfTwenty(SagaBus bus)
+    {
         var database = fixture.Database;
-        await using var bus = await SagaBus.StartAsync(database, retry: false);
         var id = Guid.NewGuid();
 
         await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => bus.Bus.Publish(new OpenCounter(id))));
@@ -22,5 +34,6 @@ public sealed class PostgresSagaRepositoryWithoutRetryTests(PostgresFixture fixt
             n => n >= 20, TimeSpan.FromSeconds(60), () => !bus.Faults.Entries.IsEmpty);
         bus.Faults.Entries.ShouldBeEmpty();
         opened.ShouldBe(20);
+        (await database.CountAsync("correlation_id = " + Eventually.Literal(id))).ShouldBe(1);
     }
 }

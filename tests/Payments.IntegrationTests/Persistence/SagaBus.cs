@@ -32,7 +32,11 @@ public sealed class SagaBus : IAsyncDisposable
 
     public IBus Bus => _bus;
 
-    public static async Task<SagaBus> StartAsync(PostgresDatabase database, bool retry = true)
+    public static Task<SagaBus> StartAsync(PostgresDatabase database, bool retry = true) =>
+        StartAsync<CounterStateMachine>(database, retry);
+
+    public static async Task<SagaBus> StartAsync<TStateMachine>(PostgresDatabase database, bool retry = true)
+        where TStateMachine : class, SagaStateMachine<PaymentState>
     {
         var services = new ServiceCollection();
         services.AddLogging();
@@ -41,7 +45,7 @@ public sealed class SagaBus : IAsyncDisposable
         services.AddMassTransit(x =>
         {
             // The repository set on the configurator that AddSagaStateMachine(configure) returns, as the consumer host does.
-            x.AddSagaStateMachine<CounterStateMachine, PaymentState>((_, saga) => saga.ConcurrentMessageLimit = ConcurrencyLimit)
+            x.AddSagaStateMachine<TStateMachine, PaymentState>((_, saga) => saga.ConcurrentMessageLimit = ConcurrencyLimit)
                 .PostgresRepository();
             x.AddConsumer<FaultRecorder>();
 
