@@ -14,4 +14,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 3002, Level = LogLevel.Warning,
         Message = "Saga {CorrelationId} could not take transaction id {TransactionId}: another saga holds it")]
     public static partial void TransactionAlreadyClaimed(ILogger logger, Guid correlationId, string? transactionId);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "PostgreSQL is not reachable yet; the start-up migration will try again")]
+    public static partial void DatabaseUnreachableAtStartup(ILogger logger, Exception exception);
 }

@@ -28,6 +28,8 @@ public static class PersistenceExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
+        services.TryAddSingleton(TimeProvider.System);
+
         services.AddPooledDbContextFactory<PaymentsDbContext>((provider, options) =>
         {
             var postgres = provider.GetRequiredService<IOptions<PostgresOptions>>().Value;

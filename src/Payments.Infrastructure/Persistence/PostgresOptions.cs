@@ -17,4 +17,10 @@ public sealed class PostgresOptions
     /// Turn off where a deployment step migrates instead.
     /// </summary>
     public bool MigrateOnStartup { get; set; } = true;
+
+    /// <summary>
+    /// How long the start-up migration keeps retrying while PostgreSQL is unreachable (it may start alongside the service).
+    /// </summary>
+    [Range(0, 3600)]
+    public int StartupTimeoutSeconds { get; set; } = 60;
 }

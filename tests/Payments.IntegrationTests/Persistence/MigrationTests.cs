@@ -1,6 +1,9 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Npgsql;
 using Payments.Infrastructure.Persistence;
 using Payments.IntegrationTests.Fixtures;
 
@@ -105,6 +108,26 @@ public sealed class MigrationTests
         await host.StopAsync();
 
         probe.PaymentsRowsAtStart.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Start_up_migration_retries_an_unreachable_database_until_its_timeout_then_fails_the_start()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddPaymentsPersistence(new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Postgres:ConnectionString"] = "Host=127.0.0.1;Port=1;Username=payments;Password=payments;Timeout=2",
+                ["Postgres:StartupTimeoutSeconds"] = "3",
+            })
+            .Build());
+        using var host = builder.Build();
+        var started = Stopwatch.StartNew();
+
+        await Should.ThrowAsync<NpgsqlException>(() => host.StartAsync());
+
+        // One retry interval (2 s) passed before giving up: the first failure was retried, not fatal.
+        started.Elapsed.ShouldBeGreaterThanOrEqualTo(TimeSpan.FromSeconds(2));
     }
 
     private static ServiceProvider Persistence(PostgresDatabase database)
