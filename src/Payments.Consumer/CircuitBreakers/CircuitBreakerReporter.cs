@@ -38,6 +38,9 @@ internal sealed class CircuitBreakerReporter : BackgroundService
         _time = time;
         _options = options.Value;
         _logger = logger;
+        // The portal breaker exists from the start (hosted services are built before the bus starts), so it is reported
+        // before the first portal call and an operator's action never finds it missing.
+        _registry.Get(CircuitBreakerPresets.DeveloperPortal);
         var meter = meterFactory.Create("Payments.Consumer");
         meter.CreateObservableGauge(
             "payments.circuit_breaker.open_since",
@@ -51,8 +54,6 @@ internal sealed class CircuitBreakerReporter : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // The portal breaker exists from the start, so it is reported before the first portal call.
-        _registry.Get(CircuitBreakerPresets.DeveloperPortal);
         var subscribed = new HashSet<string>(StringComparer.Ordinal);
         while (!stoppingToken.IsCancellationRequested)
         {
