@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using MassTransit;
 using Payments.Infrastructure.Messaging;
 using RabbitMQ.Client;
@@ -95,6 +96,14 @@ public sealed class RabbitMqTestVirtualHost : IAsyncLifetime
         {
             return null;
         }
+    }
+
+    /// <summary>The management API's description of every queue in this virtual host (name, type, durable, arguments, ...).</summary>
+    public async Task<IReadOnlyList<JsonElement>> ListQueuesAsync(CancellationToken cancellationToken = default)
+    {
+        using var management = CreateManagementClient();
+        var queues = await management.GetFromJsonAsync<JsonElement>($"queues/{Name}", cancellationToken);
+        return [.. queues.EnumerateArray()];
     }
 
     public async Task InitializeAsync()
