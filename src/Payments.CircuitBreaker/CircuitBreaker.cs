@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -25,6 +26,11 @@ public sealed class CircuitBreaker
     // Bounds the memory kept to recognise late results of released probes; beyond it a late result is dropped from the totals.
     private const int MaxReleasedProbes = 4096;
 
+    // The coarse clock (Environment.TickCount64) ticks every 1-16 ms depending on the platform; the last stretch of an open window
+    // this long is always checked against the precise clock, so the coarse clock's lag can never keep a circuit open past its
+    // deadline by more than its resolution, and it never decides to let a call through.
+    internal const long CoarseMarginMilliseconds = 50;
+
     private readonly Lock _lock = new();
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
@@ -36,6 +42,8 @@ public sealed class CircuitBreaker
     private readonly long _openTimeoutTimestampTicks;
     private readonly long _probeTimeoutTimestampTicks;
     private readonly double _timeSpanTicksPerTimestampTick;
+    private readonly bool _coarseClock;
+    private readonly long _openTimeoutMilliseconds;
     private readonly long[] _probeIds;
     private readonly long[] _probeStarts;
     private readonly HashSet<long> _releasedProbes = [];
@@ -43,6 +51,9 @@ public sealed class CircuitBreaker
 
     private long _stateWord;
     private long _openDeadline;
+
+    // The open deadline on the coarse clock, in Environment.TickCount64 milliseconds; read only when _coarseClock.
+    private long _coarseOpenDeadline;
     private int _failures;
     private int _successes;
     private int _probesInFlight;
@@ -55,7 +66,9 @@ public sealed class CircuitBreaker
     private long _totalFailures;
     private long _totalSuccesses;
     private long _totalIgnored;
-    private long _totalRejected;
+
+    // Rejections are the one write on the OPEN path; on their own cache line they do not evict the state word other threads read.
+    private PaddedCounter _totalRejected;
 
     /// <summary>Creates a breaker in CLOSED.</summary>
     /// <param name="name">The name used in logs, metrics and stats.</param>
@@ -92,6 +105,11 @@ public sealed class CircuitBreaker
         _timeSpanTicksPerTimestampTick = (double)TimeSpan.TicksPerSecond / timeProvider.TimestampFrequency;
         _openTimeoutTimestampTicks = ToTimestampTicks(options.OpenTimeout);
         _probeTimeoutTimestampTicks = ToTimestampTicks(options.ProbeTimeout);
+
+        // Only the system clock has a cheap coarse counterpart that runs with it; any other provider (a fake one in tests) is
+        // always read directly, so its time alone decides.
+        _coarseClock = ReferenceEquals(timeProvider, TimeProvider.System);
+        _openTimeoutMilliseconds = (long)Math.Min(options.OpenTimeout.TotalMilliseconds, long.MaxValue / 4);
         _probeIds = new long[options.HalfOpenPermits];
         _probeStarts = new long[options.HalfOpenPermits];
         _lastStateChange = timeProvider.GetUtcNow();
@@ -133,7 +151,7 @@ public sealed class CircuitBreaker
                 Interlocked.Read(ref _totalAttempts),
                 Interlocked.Read(ref _totalFailures),
                 Interlocked.Read(ref _totalSuccesses),
-                Interlocked.Read(ref _totalRejected),
+                Interlocked.Read(ref _totalRejected.Value),
                 retryAfter)
             {
                 TotalIgnored = Interlocked.Read(ref _totalIgnored),
@@ -213,6 +231,21 @@ public sealed class CircuitBreaker
 
         if (bits == OpenBits)
         {
+            if (_coarseClock)
+            {
+                // Well inside the window by the coarse clock (a fraction of the precise clock's cost): reject on it alone. Near
+                // or past the deadline the precise clock below decides, so a probe is never let through early.
+                var tick = Environment.TickCount64;
+                var coarseDeadline = Volatile.Read(ref _coarseOpenDeadline);
+                if (tick < coarseDeadline - CoarseMarginMilliseconds)
+                {
+                    retryAfter = new TimeSpan((coarseDeadline - tick) * TimeSpan.TicksPerMillisecond);
+                    permit = default;
+                    RecordRejection();
+                    return false;
+                }
+            }
+
             var now = _timeProvider.GetTimestamp();
             var deadline = Volatile.Read(ref _openDeadline);
             if (now < deadline)
@@ -626,6 +659,13 @@ public sealed class CircuitBreaker
             case CircuitState.Open when from != CircuitState.Open:
                 _openedAt = now;
                 _openDeadline = SaturatingAdd(nowTimestamp, _openTimeoutTimestampTicks);
+                if (_coarseClock)
+                {
+                    // Read just after the precise timestamp (same lock hold): the coarse window then ends, by the precise clock, no
+                    // later than the precise deadline plus the coarse clock's resolution minus the margin, i.e. before it.
+                    _coarseOpenDeadline = Environment.TickCount64 + _openTimeoutMilliseconds;
+                }
+
                 break;
             default:
                 break;
@@ -727,7 +767,7 @@ public sealed class CircuitBreaker
 
     private void RecordRejection()
     {
-        Interlocked.Increment(ref _totalRejected);
+        Interlocked.Increment(ref _totalRejected.Value);
         _telemetry?.RecordCall(Name, CircuitBreakerTelemetry.Rejected);
     }
 
@@ -756,6 +796,14 @@ public sealed class CircuitBreaker
     }
 
     private static long SaturatingAdd(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;
+
+    [StructLayout(LayoutKind.Explicit, Size = 128)]
+    private struct PaddedCounter
+    {
+        // 64 bytes either side: no other field of the breaker shares the counter's cache line.
+        [FieldOffset(64)]
+        public long Value;
+    }
 
     private readonly record struct PendingChange(CircuitStateChange Change, double? OpenSeconds);
 

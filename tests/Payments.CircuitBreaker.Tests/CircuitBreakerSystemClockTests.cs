@@ -1,0 +1,117 @@
+using System.Diagnostics;
+
+namespace Payments.CircuitBreaker.Tests;
+
+// With TimeProvider.System a rejection well inside the open window reads the coarse clock instead of the precise one; these tests
+// run on real time, so they assert bounds measured around each step rather than exact values.
+public class CircuitBreakerSystemClockTests
+{
+    private static readonly TimeSpan Margin = TimeSpan.FromMilliseconds(CircuitBreaker.CoarseMarginMilliseconds);
+
+    [Fact]
+    public void With_the_system_clock_a_freshly_opened_breaker_rejects_with_a_retry_after_within_the_margin_below_the_open_timeout()
+    {
+        var openTimeout = TimeSpan.FromSeconds(10);
+        var breaker = Create(openTimeout);
+        var sinceBeforeOpening = Stopwatch.StartNew();
+        Open(breaker);
+
+        var acquired = breaker.TryAcquire(out _, out var retryAfter);
+        var elapsed = sinceBeforeOpening.Elapsed;
+
+        acquired.ShouldBeFalse();
+        retryAfter.ShouldBeLessThanOrEqualTo(openTimeout);
+        retryAfter.ShouldBeGreaterThanOrEqualTo(openTimeout - Margin - elapsed);
+        breaker.GetStats().TotalRejected.ShouldBe(1);
+    }
+
+    [Fact]
+    public void With_the_system_clock_the_open_window_never_ends_before_the_open_timeout()
+    {
+        var openTimeout = TimeSpan.FromMilliseconds(200);
+        var breaker = Create(openTimeout);
+
+        for (var cycle = 0; cycle < 3; cycle++)
+        {
+            // The first cycle opens from CLOSED, the later ones re-open from HALF_OPEN on a failed probe.
+            Open(breaker);
+            var sinceOpened = Stopwatch.StartNew();
+            var deadline = TimeSpan.FromSeconds(10);
+            var rejections = 0;
+            CircuitPermit permit;
+            while (!breaker.TryAcquire(out permit, out var retryAfter))
+            {
+                retryAfter.ShouldBeLessThanOrEqualTo(openTimeout);
+                rejections++;
+                sinceOpened.Elapsed.ShouldBeLessThan(deadline, "the open window did not end within the bounded wait");
+                Thread.Yield();
+            }
+
+            sinceOpened.Elapsed.ShouldBeGreaterThanOrEqualTo(openTimeout);
+            rejections.ShouldBeGreaterThan(0);
+            breaker.State.ShouldBe(CircuitState.HalfOpen);
+            permit.Complete(CallOutcome.Failure);
+            breaker.State.ShouldBe(CircuitState.Open);
+        }
+    }
+
+    [Fact]
+    public void With_the_system_clock_a_rejection_in_the_last_stretch_of_the_window_reports_at_most_the_margin()
+    {
+        var openTimeout = TimeSpan.FromMilliseconds(200);
+        var breaker = Create(openTimeout);
+        Open(breaker);
+        var sinceOpened = Stopwatch.StartNew();
+
+        // Wait (bounded) until the window is past its coarse part, then the precise clock answers.
+        while (sinceOpened.Elapsed < openTimeout - Margin + TimeSpan.FromMilliseconds(20))
+        {
+            sinceOpened.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(10));
+            Thread.Sleep(5);
+        }
+
+        if (!breaker.TryAcquire(out var permit, out var retryAfter))
+        {
+            retryAfter.ShouldBeLessThanOrEqualTo(Margin);
+            breaker.State.ShouldBe(CircuitState.Open);
+        }
+        else
+        {
+            // A loaded machine may have reached the deadline already: then the window has really ended.
+            sinceOpened.Elapsed.ShouldBeGreaterThanOrEqualTo(openTimeout);
+            permit.Complete(CallOutcome.Success);
+        }
+    }
+
+    [Fact]
+    public void A_time_provider_other_than_the_system_one_alone_decides_the_open_window_to_the_tick()
+    {
+        var time = TestBreakers.NewTime();
+        var breaker = TestBreakers.Create(time, failureThreshold: 1, openTimeout: TimeSpan.FromSeconds(30));
+        Open(breaker);
+
+        time.Advance(TimeSpan.FromSeconds(30) - TimeSpan.FromTicks(1));
+        breaker.TryAcquire(out _, out var retryAfter).ShouldBeFalse();
+        retryAfter.ShouldBe(TimeSpan.FromTicks(1));
+
+        time.Advance(TimeSpan.FromTicks(1));
+        breaker.TryAcquire(out var probe, out _).ShouldBeTrue();
+        probe.IsProbe.ShouldBeTrue();
+    }
+
+    private static CircuitBreaker Create(TimeSpan openTimeout) => new(
+        "SystemClock",
+        new CircuitBreakerOptions { FailureThreshold = 1, SuccessThreshold = 1, OpenTimeout = openTimeout },
+        TimeProvider.System);
+
+    private static void Open(CircuitBreaker breaker)
+    {
+        if (breaker.State == CircuitState.Closed)
+        {
+            breaker.TryAcquire(out var permit, out _).ShouldBeTrue();
+            permit.Complete(CallOutcome.Failure);
+        }
+
+        breaker.State.ShouldBe(CircuitState.Open);
+    }
+}
