@@ -31,25 +31,27 @@ public class CircuitBreakerSystemClockTests
         var openTimeout = TimeSpan.FromMilliseconds(200);
         var breaker = Create(openTimeout);
 
+        // Started just before each opening: it over-reads the time since the transition, so a reading under the open timeout at
+        // admission proves the window ended early (one started after the transition could under-read on a loaded machine).
+        var sinceBeforeOpening = Stopwatch.StartNew();
+        Open(breaker);
         for (var cycle = 0; cycle < 3; cycle++)
         {
             // The first cycle opens from CLOSED, the later ones re-open from HALF_OPEN on a failed probe.
-            Open(breaker);
-            var sinceOpened = Stopwatch.StartNew();
-            var deadline = TimeSpan.FromSeconds(10);
             var rejections = 0;
             CircuitPermit permit;
             while (!breaker.TryAcquire(out permit, out var retryAfter))
             {
                 retryAfter.ShouldBeLessThanOrEqualTo(openTimeout);
                 rejections++;
-                sinceOpened.Elapsed.ShouldBeLessThan(deadline, "the open window did not end within the bounded wait");
+                sinceBeforeOpening.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(10), "the open window did not end within the bounded wait");
                 Thread.Yield();
             }
 
-            sinceOpened.Elapsed.ShouldBeGreaterThanOrEqualTo(openTimeout);
+            sinceBeforeOpening.Elapsed.ShouldBeGreaterThanOrEqualTo(openTimeout);
             rejections.ShouldBeGreaterThan(0);
             breaker.State.ShouldBe(CircuitState.HalfOpen);
+            sinceBeforeOpening.Restart();
             permit.Complete(CallOutcome.Failure);
             breaker.State.ShouldBe(CircuitState.Open);
         }
@@ -60,10 +62,12 @@ public class CircuitBreakerSystemClockTests
     {
         var openTimeout = TimeSpan.FromMilliseconds(200);
         var breaker = Create(openTimeout);
+        var sinceBeforeOpening = Stopwatch.StartNew();
         Open(breaker);
         var sinceOpened = Stopwatch.StartNew();
 
-        // Wait (bounded) until the window is past its coarse part, then the precise clock answers.
+        // Wait (bounded) until the window is past its coarse part (sinceOpened under-reads, so this waits at least that long), then
+        // the precise clock answers.
         while (sinceOpened.Elapsed < openTimeout - Margin + TimeSpan.FromMilliseconds(20))
         {
             sinceOpened.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(10));
@@ -78,7 +82,7 @@ public class CircuitBreakerSystemClockTests
         else
         {
             // A loaded machine may have reached the deadline already: then the window has really ended.
-            sinceOpened.Elapsed.ShouldBeGreaterThanOrEqualTo(openTimeout);
+            sinceBeforeOpening.Elapsed.ShouldBeGreaterThanOrEqualTo(openTimeout);
             permit.Complete(CallOutcome.Success);
         }
     }
