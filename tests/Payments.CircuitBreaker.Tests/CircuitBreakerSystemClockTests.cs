@@ -26,6 +26,28 @@ public class CircuitBreakerSystemClockTests
     }
 
     [Fact]
+    public void With_the_system_clock_rejections_well_inside_the_window_allocate_nothing_and_are_all_counted()
+    {
+        var breaker = Create(TimeSpan.FromSeconds(30));
+        Open(breaker);
+        breaker.TryAcquire(out _, out _).ShouldBeFalse();
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var rejected = 0;
+        for (var i = 0; i < 10_000; i++)
+        {
+            if (!breaker.TryAcquire(out _, out var retryAfter) && retryAfter > TimeSpan.Zero)
+            {
+                rejected++;
+            }
+        }
+
+        GC.GetAllocatedBytesForCurrentThread().ShouldBe(before);
+        rejected.ShouldBe(10_000);
+        breaker.GetStats().TotalRejected.ShouldBe(10_001);
+    }
+
+    [Fact]
     public void With_the_system_clock_the_open_window_never_ends_before_the_open_timeout()
     {
         var openTimeout = TimeSpan.FromMilliseconds(200);
