@@ -3,11 +3,18 @@ using System.Globalization;
 namespace Payments.Load.Load;
 
 /// <summary>
-/// CPU time and memory of a running process, read from /proc (Linux). A probe over several processes (PostgreSQL's backends)
-/// adds their CPU up and reports no peak memory, since their shared memory would be counted once per process.
+/// CPU time and memory of a running process, read from /proc (Linux). A probe over a command name (PostgreSQL's backends, which
+/// come and go with connections) finds its processes anew at every read and counts the CPU of exited children too (a parent's
+/// cutime/cstime), so a backend that ended between two reads is not lost; it reports no peak memory, since shared memory would
+/// be counted once per process.
 /// </summary>
 public sealed class ProcessProbe(string name, params int[] pids)
 {
+    private readonly string? _command;
+
+    private ProcessProbe(string name, string command, int[] pids)
+        : this(name, pids) => _command = command;
+
     private const double ClockTicksPerSecond = 100;
 
     public string Name { get; } = name;
@@ -15,14 +22,18 @@ public sealed class ProcessProbe(string name, params int[] pids)
     public int Pid { get; } = pids[0];
 
     /// <summary>User plus system CPU seconds the processes have used since they started (those still alive).</summary>
-    public double CpuSeconds() => pids.Sum(CpuSeconds);
+    public double CpuSeconds() => _command is null ? pids.Sum(pid => CpuSeconds(pid, withChildren: false)) : FindPids(_command).Sum(pid => CpuSeconds(pid, withChildren: true));
 
     /// <summary>Peak resident memory (VmHWM) in MiB since the process started; null for a group.</summary>
-    public double? PeakMemoryMiB() => pids.Length == 1 ? StatusKiB(Pid, "VmHWM:") / 1024d : null;
+    public double? PeakMemoryMiB()
+    {
+        var current = _command is null ? pids : FindPids(_command);
+        return current.Length == 1 ? StatusKiB(current[0], "VmHWM:") / 1024d : null;
+    }
 
     public bool IsAlive() => File.Exists($"/proc/{Pid}/stat");
 
-    private static double CpuSeconds(int pid)
+    private static double CpuSeconds(int pid, bool withChildren)
     {
         string stat;
         try
@@ -38,11 +49,20 @@ public sealed class ProcessProbe(string name, params int[] pids)
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         var user = long.Parse(fields[11], CultureInfo.InvariantCulture);
         var system = long.Parse(fields[12], CultureInfo.InvariantCulture);
-        return (user + system) / ClockTicksPerSecond;
+        var children = withChildren
+            ? long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture)
+            : 0;
+        return (user + system + children) / ClockTicksPerSecond;
     }
 
     /// <summary>Every process whose command name (/proc/PID/comm) is <paramref name="command"/>, as one probe.</summary>
     public static ProcessProbe? ByCommand(string name, string command)
+    {
+        var pids = FindPids(command);
+        return pids.Length == 0 ? null : new ProcessProbe(name, command, pids);
+    }
+
+    private static int[] FindPids(string command)
     {
         var pids = new List<int>();
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
@@ -63,7 +83,7 @@ public sealed class ProcessProbe(string name, params int[] pids)
             }
         }
 
-        return pids.Count == 0 ? null : new ProcessProbe(name, [.. pids]);
+        return [.. pids];
     }
 
     private static long StatusKiB(int pid, string field)

@@ -8,7 +8,7 @@ namespace Payments.Load.Load;
 /// Counts <see cref="PaymentVerified"/> events per payment on a queue of its own (deleted afterwards), so a payment verified
 /// twice shows up as a duplicate.
 /// </summary>
-public sealed class VerdictListener : IConsumer<PaymentVerified>, IAsyncDisposable
+public sealed class VerdictListener : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<Guid, int> _verified = new();
     private IBusControl? _bus;
@@ -22,15 +22,11 @@ public sealed class VerdictListener : IConsumer<PaymentVerified>, IAsyncDisposab
                 h.Username(broker.Username);
                 h.Password(broker.Password);
             });
-            cfg.ReceiveEndpoint(new TemporaryEndpointDefinition("bench-verdicts"), e => e.Consumer(() => this));
+            // The counter is its own object: MassTransit disposes a consumer after each message, and disposing the listener
+            // stops the bus.
+            cfg.ReceiveEndpoint(new TemporaryEndpointDefinition("bench-verdicts"), e => e.Consumer(() => new Counter(_verified)));
         });
         await _bus.StartAsync(cancellationToken);
-    }
-
-    public Task Consume(ConsumeContext<PaymentVerified> context)
-    {
-        _verified.AddOrUpdate(context.Message.PaymentId, 1, (_, count) => count + 1);
-        return Task.CompletedTask;
     }
 
     /// <summary>Payments of <paramref name="references"/> for which more than one PaymentVerified arrived.</summary>
@@ -42,6 +38,15 @@ public sealed class VerdictListener : IConsumer<PaymentVerified>, IAsyncDisposab
         if (_bus is not null)
         {
             await _bus.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private sealed class Counter(ConcurrentDictionary<Guid, int> verified) : IConsumer<PaymentVerified>
+    {
+        public Task Consume(ConsumeContext<PaymentVerified> context)
+        {
+            verified.AddOrUpdate(context.Message.PaymentId, 1, (_, count) => count + 1);
+            return Task.CompletedTask;
         }
     }
 }
