@@ -72,12 +72,17 @@ rabbit_up() {
   as_root rabbitmq-plugins enable --offline rabbitmq_management rabbitmq_prometheus >/dev/null
   if rabbit_running; then
     log "RabbitMQ already running"
+  elif pgrep -u rabbitmq -f beam.smp >/dev/null 2>&1; then
+    # A node is up but not answering yet (booting, or its app restarting): a second node would only fight it for the port.
+    log "a RabbitMQ node is starting; waiting for it"
+    wait_for 120 "RabbitMQ" as_root rabbitmq-diagnostics -q check_running
   else
     log "starting RabbitMQ"
     # No systemd here: start the node detached, as the rabbitmq user (the Debian wrapper switches user).
     as_root sh -c 'nohup rabbitmq-server >/var/log/rabbitmq/payments-run.log 2>&1 &'
     touch "$STATE_DIR/rabbitmq.started"
-    wait_for 120 "RabbitMQ" as_root rabbitmq-diagnostics -q check_running
+    wait_for 120 "RabbitMQ" as_root rabbitmq-diagnostics -q check_running \
+      || { tail -n 20 /var/log/rabbitmq/payments-run.log >&2; exit 1; }
   fi
   wait_for 60 "RabbitMQ management UI" curl -fsS -u guest:guest http://localhost:15672/api/overview
   as_root rabbitmqctl -q add_vhost "$PAYMENTS_RABBITMQ_VHOST" 2>/dev/null || true
