@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Payments.IntegrationTests.Fixtures;
 
 namespace Payments.IntegrationTests.Deployment;
 
@@ -8,7 +8,7 @@ public sealed class DeploymentFileTests
     [Fact]
     public async Task Alert_rules_pass_their_promtool_unit_tests()
     {
-        var result = await RunAsync("promtool", "test rules alerts.test.yml", Path.Combine(RepositoryRoot, "deploy", "prometheus"));
+        var result = await ExternalProcess.RunAsync("promtool", ["test", "rules", "alerts.test.yml"], Path.Combine(RepositoryRoot, "deploy", "prometheus"));
 
         result.ExitCode.ShouldBe(0, result.Output);
         result.Output.ShouldContain("SUCCESS");
@@ -17,7 +17,7 @@ public sealed class DeploymentFileTests
     [Fact]
     public async Task Prometheus_configuration_and_rules_are_valid()
     {
-        var result = await RunAsync("promtool", "check config prometheus.yml", Path.Combine(RepositoryRoot, "deploy", "prometheus"));
+        var result = await ExternalProcess.RunAsync("promtool", ["check", "config", "prometheus.yml"], Path.Combine(RepositoryRoot, "deploy", "prometheus"));
 
         result.ExitCode.ShouldBe(0, result.Output);
         result.Output.ShouldContain("SUCCESS: 4 rules found");
@@ -26,7 +26,7 @@ public sealed class DeploymentFileTests
     [Fact]
     public async Task Compose_file_is_accepted_by_docker_compose()
     {
-        var result = await RunAsync("docker-compose", "config", RepositoryRoot);
+        var result = await ExternalProcess.RunAsync("docker-compose", ["config"], RepositoryRoot);
 
         result.ExitCode.ShouldBe(0, result.Output);
         foreach (var service in new[] { "rabbitmq:", "postgres:", "portal-simulator:", "consumer:", "api:" })
@@ -49,21 +49,5 @@ public sealed class DeploymentFileTests
 
             return directory?.FullName ?? throw new InvalidOperationException("Payments.sln not found above " + AppContext.BaseDirectory);
         }
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string fileName, string arguments, string workingDirectory)
-    {
-        var start = new ProcessStartInfo(fileName, arguments)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output + await error);
     }
 }

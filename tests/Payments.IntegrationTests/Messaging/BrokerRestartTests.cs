@@ -70,24 +70,10 @@ public sealed class BrokerRestartTests(RabbitMqTestVirtualHost vhost) : IClassFi
     {
         // rabbitmqctl talks to the node as the rabbitmq user's Erlang cookie allows: root or sudo.
         var asRoot = Environment.UserName == "root";
-        var start = new ProcessStartInfo(asRoot ? "rabbitmqctl" : "sudo")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        if (!asRoot)
-        {
-            start.ArgumentList.Add("-n");
-            start.ArgumentList.Add("rabbitmqctl");
-        }
-
-        start.ArgumentList.Add(command);
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("rabbitmqctl did not start");
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var error = process.StandardError.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
-        process.ExitCode.ShouldBe(0, $"rabbitmqctl {command}: {await output} {await error}");
+        var (exitCode, output) = await ExternalProcess.RunAsync(
+            asRoot ? "rabbitmqctl" : "sudo",
+            asRoot ? [command] : ["-n", "rabbitmqctl", command],
+            timeout: TimeSpan.FromSeconds(120));
+        exitCode.ShouldBe(0, $"rabbitmqctl {command}: {output}");
     }
 }
