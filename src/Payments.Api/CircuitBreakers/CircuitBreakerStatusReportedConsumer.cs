@@ -1,5 +1,6 @@
 using MassTransit;
 using Payments.Contracts;
+using Payments.Infrastructure.Hosting;
 
 namespace Payments.Api.CircuitBreakers;
 
@@ -22,7 +23,7 @@ internal sealed class CircuitBreakerStatusReportedConsumerDefinition : ConsumerD
 
     public CircuitBreakerStatusReportedConsumerDefinition()
     {
-        EndpointName = QueuePrefix + $"{Environment.MachineName}-{Environment.ProcessId}".ToLowerInvariant();
+        EndpointName = QueuePrefix + ServiceDefaults.InstanceId;
         Endpoint(e => e.Temporary = true);
     }
 }

@@ -1,3 +1,5 @@
+using Payments.Infrastructure.Hosting;
+
 namespace Payments.Consumer.CircuitBreakers;
 
 /// <summary>Identifies this consumer process among its peers (breaker reports, per-instance control queue).</summary>
@@ -6,7 +8,7 @@ public sealed class ConsumerInstance
     public ConsumerInstance(string? configuredId = null)
     {
         Id = string.IsNullOrWhiteSpace(configuredId)
-            ? $"{Environment.MachineName}-{Environment.ProcessId}".ToLowerInvariant()
+            ? ServiceDefaults.InstanceId
             : configuredId;
     }
 

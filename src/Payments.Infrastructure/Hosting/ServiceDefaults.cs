@@ -18,6 +18,9 @@ public static class ServiceDefaults
     /// <summary>Health checks tagged with this run on <c>/health/ready</c>; <c>/health/live</c> runs none.</summary>
     public const string ReadyTag = "ready";
 
+    /// <summary>This process among its peers: host name and process id, lower-case (used in queue names and reports).</summary>
+    public static string InstanceId { get; } = $"{Environment.MachineName}-{Environment.ProcessId}".ToLowerInvariant();
+
     /// <summary>Meters exported by every process; a process without one of them simply exports nothing for it.</summary>
     private static readonly string[] _meters =
     [
@@ -36,7 +39,7 @@ public static class ServiceDefaults
         builder.Services.AddSingleton(TimeProvider.System);
 
         var otel = builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService(serviceName, serviceInstanceId: Environment.MachineName + ":" + Environment.ProcessId))
+            .ConfigureResource(resource => resource.AddService(serviceName, serviceInstanceId: InstanceId))
             .WithMetrics(metrics => metrics
                 .AddMeter(_meters)
                 .AddAspNetCoreInstrumentation()
