@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Payments.Load.Clients;
 
@@ -302,7 +301,7 @@ public sealed class DemoPayment
             var amount = (cents / 100m).ToString("0.##", CultureInfo.InvariantCulture);
             var baseUnits = BigInteger.Parse(cents.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) * BigInteger.Pow(10, decimals - 2);
             var paid = kind == PaymentKind.WrongAmount ? baseUnits - BigInteger.Pow(10, decimals - 2) : baseUnits;
-            var recipient = "0x" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
+            var recipient = OnChain.NewAddress();
             payments.Add(new DemoPayment
             {
                 Kind = kind,
@@ -311,7 +310,7 @@ public sealed class DemoPayment
                 Amount = amount,
                 Recipient = recipient,
                 Simulated = new SimulatedTransaction(
-                    TransactionId: "0x" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
+                    TransactionId: OnChain.NewTransactionId(),
                     Reference: "",
                     To: recipient,
                     Token: token,

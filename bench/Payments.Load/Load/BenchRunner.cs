@@ -27,6 +27,7 @@ public sealed class BenchRunner(PaymentsApiClient api, SimulatorClient simulator
 {
     private readonly List<string> _report = [];
     private int _lostOrDuplicated;
+    private long _lastProgress;
 
     public async Task<int> RunAsync(string scenarios, CancellationToken cancellationToken)
     {
@@ -279,10 +280,12 @@ public sealed class BenchRunner(PaymentsApiClient api, SimulatorClient simulator
 
     private void Progress(string what) => output.WriteLine($"[bench {DateTimeOffset.UtcNow:HH:mm:ss}] {what}");
 
+    /// <summary>A progress line every 5 seconds at most while a scenario waits for its payments.</summary>
     private void ProgressCounts(string scenario, Dictionary<string, int> counts)
     {
-        if (DateTimeOffset.UtcNow.Second % 5 == 0 && DateTimeOffset.UtcNow.Millisecond < 250)
+        if (Stopwatch.GetElapsedTime(_lastProgress) >= TimeSpan.FromSeconds(5))
         {
+            _lastProgress = Stopwatch.GetTimestamp();
             Progress($"{scenario}: " + string.Join(" ", counts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}={c.Value}")));
         }
     }

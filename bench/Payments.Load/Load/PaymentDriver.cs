@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Security.Cryptography;
 using Payments.Load.Clients;
 
@@ -18,8 +17,8 @@ public sealed class PaymentDriver(PaymentsApiClient api, SimulatorClient simulat
 
     public async Task<SubmittedPayment> CreateAndSubmitAsync(string userId, CancellationToken cancellationToken)
     {
-        var recipient = "0x" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
-        var transactionId = "0x" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        var recipient = OnChain.NewAddress();
+        var transactionId = OnChain.NewTransactionId();
         var reference = await api.InitiateAsync(userId, Amount, Token, recipient, cancellationToken);
         await simulator.RegisterAsync(new SimulatedTransaction(transactionId, reference, recipient, Token, BaseUnits, "mined", 0, 0), cancellationToken);
         var submitted = new SubmittedPayment(reference, transactionId, DateTimeOffset.UtcNow);
@@ -54,5 +53,5 @@ public sealed class PaymentDriver(PaymentsApiClient api, SimulatorClient simulat
     }
 
     public static string NewRunUser(string scenario) =>
-        $"bench-{scenario}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}".ToString(CultureInfo.InvariantCulture);
+        $"bench-{scenario}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
 }

@@ -51,7 +51,6 @@ public sealed class PaymentStore(string connectionString) : IAsyncDisposable
         {
             var counts = await CountByStateAsync(userId, cancellationToken);
             progress?.Invoke(counts);
-            Console.Error.Write($"\r  confirmed {counts.GetValueOrDefault("Confirmed")}/{expected}   ");
             if (counts.GetValueOrDefault("Confirmed") >= expected || DateTimeOffset.UtcNow > deadline)
             {
                 return counts;
