@@ -1,6 +1,9 @@
 namespace Payments.Contracts;
 
-/// <summary>The statuses a payment intent goes through; the last three are final.</summary>
+/// <summary>
+/// The statuses a payment intent goes through. Final: Confirmed, Failed, Expired (an expired intent still takes a late
+/// transaction).
+/// </summary>
 public static class PaymentStatuses
 {
     /// <summary>Created; waiting for the mini-app to submit a transaction id.</summary>
@@ -12,12 +15,15 @@ public static class PaymentStatuses
     /// <summary>Final: the portal confirmed a matching transaction.</summary>
     public const string Confirmed = "Confirmed";
 
-    /// <summary>Final: the transaction failed, is unknown, does not match, or is used by another intent.</summary>
+    /// <summary>Final: the transaction failed on chain, is unknown, paid another reference or recipient, or confirmed another intent.</summary>
     public const string Failed = "Failed";
 
     /// <summary>Final: no transaction was submitted before the deadline.</summary>
     public const string Expired = "Expired";
 
-    /// <summary>Verification gave up after its retries; an operator decides (the message can be re-driven).</summary>
+    /// <summary>
+    /// The money may have arrived but does not settle the intent on its own (see <see cref="ReviewReasons"/>); an operator
+    /// decides, or a re-driven verification settles it.
+    /// </summary>
     public const string NeedsReview = "NeedsReview";
 }

@@ -10,10 +10,15 @@ namespace Payments.Contracts;
 /// <param name="Recipient">Expected recipient address (compared case-insensitively).</param>
 /// <param name="Token">Expected token symbol.</param>
 /// <param name="Amount">Expected amount in token base units (decimal string, compared exactly).</param>
+/// <param name="FirstCheckedAt">
+/// When the portal first answered for this transaction (null before the first answer): the not-found grace and the pending
+/// budget count from it.
+/// </param>
 public sealed record VerifyPayment(
     Guid PaymentId,
     string Reference,
     string TransactionId,
     string Recipient,
     string Token,
-    string Amount);
+    string Amount,
+    DateTimeOffset? FirstCheckedAt = null);

@@ -33,6 +33,23 @@ public class PaymentState : SagaStateMachineInstance
     public int PendingChecks { get; set; }
     public string? LastError { get; set; }
 
+    /// <summary>
+    /// Why the intent waits for an operator (one of <see cref="Contracts.ReviewReasons"/>); kept after a resolution.
+    /// </summary>
+    public string? ReviewReason { get; set; }
+
+    /// <summary>The transaction was submitted after the intent's deadline (a late payment).</summary>
+    public bool SubmittedAfterExpiry { get; set; }
+
+    /// <summary>When the verification consumer first had an answer from the portal for this transaction.</summary>
+    public DateTimeOffset? FirstCheckedAt { get; set; }
+
+    /// <summary>
+    /// When the verification chain is next expected to report (now when the command is sent, then now plus the delay each
+    /// report announces). A <c>Verifying</c> intent long past it has nobody working on it.
+    /// </summary>
+    public DateTimeOffset? VerificationDueAt { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public DateTimeOffset? ConfirmedAt { get; set; }

@@ -9,6 +9,9 @@ internal sealed class PaymentStateConfiguration : IEntityTypeConfiguration<Payme
     public const string TableName = "payments";
     public const string PrimaryKeyName = "pk_payments";
     public const string TransactionIdIndexName = "ix_payments_transaction_id";
+    public const string ConfirmedTransactionIdIndexName = "ux_payments_confirmed_transaction_id";
+    public const string VerifyingDueIndexName = "ix_payments_verifying_due";
+    public const string AwaitingExpiresIndexName = "ix_payments_awaiting_expires";
     public const string CurrentStateIndexName = "ix_payments_current_state";
 
     // Bounds are the widest legitimate values plus headroom: an over-long value is a bug upstream, not data to keep.
@@ -25,6 +28,7 @@ internal sealed class PaymentStateConfiguration : IEntityTypeConfiguration<Payme
     public const int HashLength = 66;
     public const int RawStatusLength = 32;
     public const int LastErrorLength = 2048;
+    public const int ReviewReasonLength = 32;
 
     public void Configure(EntityTypeBuilder<PaymentState> builder)
     {
@@ -43,18 +47,30 @@ internal sealed class PaymentStateConfiguration : IEntityTypeConfiguration<Payme
         builder.Property(x => x.TransactionHash).HasMaxLength(HashLength);
         builder.Property(x => x.RawPortalStatus).HasMaxLength(RawStatusLength);
         builder.Property(x => x.LastError).HasMaxLength(LastErrorLength);
+        builder.Property(x => x.ReviewReason).HasMaxLength(ReviewReasonLength);
 
         builder.Property(x => x.CreatedAt).HasColumnType("timestamp with time zone");
         builder.Property(x => x.UpdatedAt).HasColumnType("timestamp with time zone");
         builder.Property(x => x.ConfirmedAt).HasColumnType("timestamp with time zone");
         builder.Property(x => x.ExpiresAt).HasColumnType("timestamp with time zone");
+        builder.Property(x => x.FirstCheckedAt).HasColumnType("timestamp with time zone");
+        builder.Property(x => x.VerificationDueAt).HasColumnType("timestamp with time zone");
 
-        // One transaction can pay for one intent only; intents without a transaction yet do not compete.
-        builder.HasIndex(x => x.TransactionId)
+        // A transaction belongs to the intent whose reference the portal reports, so a submission to the wrong intent must
+        // not claim it: any number of intents may be verifying one transaction id, and the uniqueness that matters (one
+        // transaction confirms at most one intent) is enforced on confirmed rows only.
+        builder.HasIndex(x => x.TransactionId, TransactionIdIndexName)
+            .HasFilter("transaction_id IS NOT NULL");
+        builder.HasIndex(x => x.TransactionId, ConfirmedTransactionIdIndexName)
             .IsUnique()
-            .HasFilter("transaction_id IS NOT NULL")
-            .HasDatabaseName(TransactionIdIndexName);
+            .HasFilter("transaction_id IS NOT NULL AND current_state = 'Confirmed'");
 
-        builder.HasIndex(x => x.CurrentState).HasDatabaseName(CurrentStateIndexName);
+        // What the reconciler sweeps: verifying intents by due time, waiting intents by deadline.
+        builder.HasIndex(x => x.VerificationDueAt, VerifyingDueIndexName)
+            .HasFilter("current_state = 'Verifying'");
+        builder.HasIndex(x => x.ExpiresAt, AwaitingExpiresIndexName)
+            .HasFilter("current_state = 'AwaitingTransaction'");
+
+        builder.HasIndex(x => x.CurrentState, CurrentStateIndexName);
     }
 }

@@ -60,6 +60,10 @@ namespace Payments.Infrastructure.Persistence.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("expiry_token_id");
 
+                    b.Property<DateTimeOffset?>("FirstCheckedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("first_checked_at");
+
                     b.Property<string>("LastError")
                         .HasMaxLength(2048)
                         .HasColumnType("character varying(2048)")
@@ -85,6 +89,15 @@ namespace Payments.Infrastructure.Persistence.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
                         .HasColumnName("reference");
+
+                    b.Property<string>("ReviewReason")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("review_reason");
+
+                    b.Property<bool>("SubmittedAfterExpiry")
+                        .HasColumnType("boolean")
+                        .HasColumnName("submitted_after_expiry");
 
                     b.Property<string>("Token")
                         .IsRequired()
@@ -116,16 +129,27 @@ namespace Payments.Infrastructure.Persistence.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("verification_attempts");
 
+                    b.Property<DateTimeOffset?>("VerificationDueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("verification_due_at");
+
                     b.HasKey("CorrelationId")
                         .HasName("pk_payments");
 
-                    b.HasIndex("CurrentState")
-                        .HasDatabaseName("ix_payments_current_state");
+                    b.HasIndex(new[] { "ExpiresAt" }, "ix_payments_awaiting_expires")
+                        .HasFilter("current_state = 'AwaitingTransaction'");
 
-                    b.HasIndex("TransactionId")
-                        .IsUnique()
-                        .HasDatabaseName("ix_payments_transaction_id")
+                    b.HasIndex(new[] { "CurrentState" }, "ix_payments_current_state");
+
+                    b.HasIndex(new[] { "TransactionId" }, "ix_payments_transaction_id")
                         .HasFilter("transaction_id IS NOT NULL");
+
+                    b.HasIndex(new[] { "VerificationDueAt" }, "ix_payments_verifying_due")
+                        .HasFilter("current_state = 'Verifying'");
+
+                    b.HasIndex(new[] { "TransactionId" }, "ux_payments_confirmed_transaction_id")
+                        .IsUnique()
+                        .HasFilter("transaction_id IS NOT NULL AND current_state = 'Confirmed'");
 
                     b.ToTable("payments", (string)null);
                 });
