@@ -82,9 +82,11 @@ internal static partial class TransactionEndpoints
             errors["to"] = ["required"];
         }
 
-        if (string.IsNullOrWhiteSpace(registration.Token))
+        // Any non-empty string, answered as given: the portal's token symbols vary (USDCE, USDC.e, ...) and the consumer
+        // must be rehearsed against the ones it does not know.
+        if (string.IsNullOrEmpty(registration.Token))
         {
-            errors["token"] = ["required"];
+            errors["token"] = ["required, any non-empty string"];
         }
 
         if (registration.TokenAmount is null || !BaseUnits().IsMatch(registration.TokenAmount))

@@ -132,6 +132,38 @@ public sealed class PortalApiTests : IAsyncLifetime
         body.GetProperty("transaction_hash").GetString().ShouldNotBeNull();
     }
 
+    [Theory]
+    [InlineData("USDCE")]
+    [InlineData("USDC.e")]
+    [InlineData("usdc")]
+    [InlineData("DOGE")]
+    [InlineData(" WLD ")]
+    [InlineData(" ")]
+    public async Task Answers_the_token_exactly_as_registered(string token)
+    {
+        var id = SimulatorHost.NewTransactionId();
+        await _sim.RegisterAsync(id, token: token);
+
+        using var response = await _sim.Portal.GetAsync(SimulatorHost.TransactionPath(id));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await ReadJsonAsync(response)).GetProperty("token").GetString().ShouldBe(token);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(null)]
+    public async Task Rejects_a_registration_without_a_token_with_400(string? token)
+    {
+        var registration = SimulatorHost.Registration(SimulatorHost.NewTransactionId());
+        registration["token"] = token;
+
+        using var response = await _sim.PostRegistrationAsync(registration);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await ReadJsonAsync(response)).GetProperty("errors").TryGetProperty("token", out _).ShouldBeTrue();
+    }
+
     [Fact]
     public async Task Rejects_an_invalid_registration_with_400()
     {

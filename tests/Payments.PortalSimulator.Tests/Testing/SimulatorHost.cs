@@ -40,24 +40,37 @@ public sealed class SimulatorHost : IAsyncDisposable
     public static string TransactionPath(string transactionId, string query = $"app_id={AppId}&type=payment") =>
         $"/api/v2/minikit/transaction/{transactionId}?{query}";
 
+    /// <summary>A valid registration body, for tests to change one field of.</summary>
+    public static Dictionary<string, object?> Registration(string transactionId) => new(StringComparer.Ordinal)
+    {
+        ["transactionId"] = transactionId,
+        ["reference"] = "0123456789abcdef0123456789abcdef",
+        ["to"] = "0x1111111111111111111111111111111111111111",
+        ["token"] = "USDC",
+        ["tokenAmount"] = "1500000",
+        ["finalStatus"] = "mined",
+        ["pendingPolls"] = 0,
+        ["hashMissingPolls"] = 0,
+    };
+
+    public Task<HttpResponseMessage> PostRegistrationAsync(Dictionary<string, object?> registration) =>
+        Control.PostAsJsonAsync("/_sim/transactions", registration);
+
     public async Task RegisterAsync(
         string transactionId,
         string finalStatus = "mined",
         int pendingPolls = 0,
         int hashMissingPolls = 0,
-        string tokenAmount = "1500000")
+        string tokenAmount = "1500000",
+        string token = "USDC")
     {
-        using var response = await Control.PostAsJsonAsync("/_sim/transactions", new
-        {
-            transactionId,
-            reference = "0123456789abcdef0123456789abcdef",
-            to = "0x1111111111111111111111111111111111111111",
-            token = "USDC",
-            tokenAmount,
-            finalStatus,
-            pendingPolls,
-            hashMissingPolls,
-        });
+        var registration = Registration(transactionId);
+        registration["finalStatus"] = finalStatus;
+        registration["pendingPolls"] = pendingPolls;
+        registration["hashMissingPolls"] = hashMissingPolls;
+        registration["tokenAmount"] = tokenAmount;
+        registration["token"] = token;
+        using var response = await PostRegistrationAsync(registration);
         response.EnsureSuccessStatusCode();
     }
 
