@@ -124,6 +124,7 @@ internal static partial class PortalApi
     private static IResult BadRequest(string detail, string attribute) =>
         Results.Json(new PortalError("invalid_request", detail, attribute), statusCode: StatusCodes.Status400BadRequest);
 
-    [GeneratedRegex("^0x[a-f0-9]{64}$", RegexOptions.CultureInvariant)]
+    // \z, not $: $ also matches before a trailing newline.
+    [GeneratedRegex(@"^0x[a-f0-9]{64}\z", RegexOptions.CultureInvariant)]
     private static partial Regex TransactionIdPattern();
 }

@@ -112,6 +112,7 @@ internal static partial class TransactionEndpoints
         return errors;
     }
 
-    [GeneratedRegex("^[0-9]+$", RegexOptions.CultureInvariant)]
+    // \z, not $: $ also matches before a trailing newline.
+    [GeneratedRegex(@"^[0-9]+\z", RegexOptions.CultureInvariant)]
     private static partial Regex BaseUnits();
 }

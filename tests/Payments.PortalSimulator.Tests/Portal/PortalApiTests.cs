@@ -42,6 +42,7 @@ public sealed class PortalApiTests : IAsyncLifetime
     [InlineData("0xABCDEF0000000000000000000000000000000000000000000000000000000000")]
     [InlineData("1234567890123456789012345678901234567890123456789012345678901234ab")]
     [InlineData("0x00000000000000000000000000000000000000000000000000000000000000zz")]
+    [InlineData("0x0000000000000000000000000000000000000000000000000000000000000000%0A")]
     public async Task Rejects_a_malformed_transaction_id_with_400(string transactionId)
     {
         using var response = await _sim.Portal.GetAsync(SimulatorHost.TransactionPath(transactionId));
@@ -176,6 +177,21 @@ public sealed class PortalApiTests : IAsyncLifetime
         errors.TryGetProperty("transactionId", out _).ShouldBeTrue();
         errors.TryGetProperty("tokenAmount", out _).ShouldBeTrue();
         errors.TryGetProperty("finalStatus", out _).ShouldBeTrue();
+    }
+
+    [Theory]
+    [InlineData("transactionId", "\n")]
+    [InlineData("tokenAmount", "\n")]
+    [InlineData("tokenAmount", " ")]
+    public async Task Rejects_a_registration_with_trailing_characters_after_an_id_or_amount_with_400(string field, string suffix)
+    {
+        var registration = SimulatorHost.Registration(SimulatorHost.NewTransactionId());
+        registration[field] += suffix;
+
+        using var response = await _sim.PostRegistrationAsync(registration);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await ReadJsonAsync(response)).GetProperty("errors").TryGetProperty(field, out _).ShouldBeTrue();
     }
 
     [Fact]
