@@ -17,6 +17,7 @@ internal sealed class SimulatedTransaction
         string finalStatus,
         int pendingPolls,
         int hashMissingPolls,
+        string? transactionHash,
         DateTimeOffset createdAt)
     {
         TransactionId = transactionId;
@@ -28,8 +29,9 @@ internal sealed class SimulatedTransaction
         PendingPolls = pendingPolls;
         HashMissingPolls = hashMissingPolls;
         CreatedAt = createdAt;
-        // Derived, not random, so that repeated runs and both casings show the same values.
-        TransactionHash = "0x" + Hex("hash:" + transactionId, 32);
+        // A given hash is answered as is, malformed or not, to rehearse what a consumer does with one. Otherwise derived, not
+        // random, so that repeated runs and both casings show the same values.
+        TransactionHash = transactionHash ?? "0x" + Hex("hash:" + transactionId, 32);
         From = "0x" + Hex("from:" + transactionId, 20);
     }
 

@@ -39,6 +39,7 @@ internal static partial class TransactionEndpoints
             registration.FinalStatus ?? TransactionStatuses.Mined,
             registration.PendingPolls ?? 0,
             registration.HashMissingPolls ?? 0,
+            registration.TransactionHash,
             timeProvider.GetUtcNow());
         store.Register(transaction);
         Log.TransactionRegistered(

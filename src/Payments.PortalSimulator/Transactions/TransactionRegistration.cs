@@ -9,4 +9,5 @@ public sealed record TransactionRegistration(
     string? TokenAmount,
     string? FinalStatus,
     int? PendingPolls,
-    int? HashMissingPolls);
+    int? HashMissingPolls,
+    string? TransactionHash);

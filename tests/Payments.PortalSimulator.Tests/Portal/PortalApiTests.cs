@@ -120,6 +120,48 @@ public sealed class PortalApiTests : IAsyncLifetime
         seen[3].Hash.ShouldBe(seen[4].Hash);
     }
 
+    [Theory]
+    [InlineData("0x123")]
+    [InlineData("not-a-hash")]
+    [InlineData("0xABCDEF0000000000000000000000000000000000000000000000000000000000")]
+    [InlineData("")]
+    public async Task Answers_a_registered_hash_exactly_as_given_once_the_pending_and_hash_missing_polls_are_over(string hash)
+    {
+        var id = SimulatorHost.NewTransactionId();
+        await _sim.RegisterAsync(id, pendingPolls: 1, hashMissingPolls: 1, transactionHash: hash);
+
+        var seen = new List<(string Status, string? Hash)>();
+        for (var poll = 0; poll < 4; poll++)
+        {
+            using var response = await _sim.Portal.GetAsync(SimulatorHost.TransactionPath(id));
+            var body = await ReadJsonAsync(response);
+            seen.Add((body.GetProperty("transaction_status").GetString()!, body.GetProperty("transaction_hash").GetString()));
+        }
+
+        seen.ShouldBe([("pending", null), ("mined", null), ("mined", hash), ("mined", hash)]);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Generates_a_valid_hash_when_none_is_given(bool sendExplicitNull)
+    {
+        var id = SimulatorHost.NewTransactionId();
+        var registration = SimulatorHost.Registration(id);
+        if (sendExplicitNull)
+        {
+            registration["transactionHash"] = null;
+        }
+
+        using var registered = await _sim.PostRegistrationAsync(registration);
+        using var response = await _sim.Portal.GetAsync(SimulatorHost.TransactionPath(id));
+
+        registered.StatusCode.ShouldBe(HttpStatusCode.Created);
+        var hash = (await ReadJsonAsync(response)).GetProperty("transaction_hash").GetString();
+        hash!.ShouldMatch("^0x[a-f0-9]{64}$");
+        (await ReadJsonAsync(registered)).GetProperty("transactionHash").GetString().ShouldBe(hash);
+    }
+
     [Fact]
     public async Task Answers_failed_with_a_hash_for_a_transaction_that_failed_on_chain()
     {

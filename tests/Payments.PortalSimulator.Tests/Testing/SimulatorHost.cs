@@ -62,7 +62,8 @@ public sealed class SimulatorHost : IAsyncDisposable
         int pendingPolls = 0,
         int hashMissingPolls = 0,
         string tokenAmount = "1500000",
-        string token = "USDC")
+        string token = "USDC",
+        string? transactionHash = null)
     {
         var registration = Registration(transactionId);
         registration["finalStatus"] = finalStatus;
@@ -70,6 +71,11 @@ public sealed class SimulatorHost : IAsyncDisposable
         registration["hashMissingPolls"] = hashMissingPolls;
         registration["tokenAmount"] = tokenAmount;
         registration["token"] = token;
+        if (transactionHash is not null)
+        {
+            registration["transactionHash"] = transactionHash;
+        }
+
         using var response = await PostRegistrationAsync(registration);
         response.EnsureSuccessStatusCode();
     }
