@@ -5,6 +5,9 @@ namespace Payments.PortalSimulator.Transactions;
 
 internal static partial class TransactionEndpoints
 {
+    // Days of polling at any sane interval; bounded so that the poll phases added together cannot overflow an int.
+    private const int MaxPolls = 1_000_000;
+
     public static IServiceCollection AddSimulatedTransactions(this IServiceCollection services) =>
         services.AddSingleton<TransactionStore>();
 
@@ -100,17 +103,17 @@ internal static partial class TransactionEndpoints
             errors["finalStatus"] = ["mined or failed"];
         }
 
-        if (registration.PendingPolls < 0)
-        {
-            errors["pendingPolls"] = ["must be 0 or more"];
-        }
-
-        if (registration.HashMissingPolls < 0)
-        {
-            errors["hashMissingPolls"] = ["must be 0 or more"];
-        }
-
+        ValidatePolls(errors, "pendingPolls", registration.PendingPolls);
+        ValidatePolls(errors, "hashMissingPolls", registration.HashMissingPolls);
         return errors;
+    }
+
+    private static void ValidatePolls(Dictionary<string, string[]> errors, string field, int? polls)
+    {
+        if (polls is < 0 or > MaxPolls)
+        {
+            errors[field] = ["0 to 1000000"];
+        }
     }
 
     // \z, not $: $ also matches before a trailing newline.

@@ -236,6 +236,35 @@ public sealed class PortalApiTests : IAsyncLifetime
         (await ReadJsonAsync(response)).GetProperty("errors").TryGetProperty(field, out _).ShouldBeTrue();
     }
 
+    [Theory]
+    [InlineData("pendingPolls", -1)]
+    [InlineData("pendingPolls", 1_000_001)]
+    [InlineData("hashMissingPolls", -1)]
+    [InlineData("hashMissingPolls", int.MaxValue)]
+    public async Task Rejects_a_poll_count_below_0_or_above_a_million_with_400(string field, int polls)
+    {
+        var registration = SimulatorHost.Registration(SimulatorHost.NewTransactionId());
+        registration[field] = polls;
+
+        using var response = await _sim.PostRegistrationAsync(registration);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var errors = (await ReadJsonAsync(response)).GetProperty("errors");
+        errors.EnumerateObject().Select(e => e.Name).ShouldBe([field]);
+    }
+
+    [Fact]
+    public async Task Accepts_a_million_polls_in_every_phase()
+    {
+        var registration = SimulatorHost.Registration(SimulatorHost.NewTransactionId());
+        registration["pendingPolls"] = 1_000_000;
+        registration["hashMissingPolls"] = 1_000_000;
+
+        using var response = await _sim.PostRegistrationAsync(registration);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Created);
+    }
+
     [Fact]
     public async Task Answers_live_health_without_a_key()
     {
