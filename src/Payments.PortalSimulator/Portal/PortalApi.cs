@@ -68,12 +68,12 @@ internal static partial class PortalApi
             return BadRequest("type must be payment or transaction", "type");
         }
 
-        if (store.Find(transactionId) is not { } transaction)
+        // A registered transaction still in its notFoundPolls answers exactly as an unknown one.
+        if (store.Find(transactionId) is not { } transaction || transaction.Observe() is not { } view)
         {
             return Results.Json(new { code = "not_found" }, statusCode: StatusCodes.Status404NotFound);
         }
 
-        var view = transaction.Observe();
         var timestamp = transaction.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
         return options.Value.CamelCase
             ? Results.Json(new CamelCaseTransaction(

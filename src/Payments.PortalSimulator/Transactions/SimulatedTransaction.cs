@@ -17,6 +17,7 @@ internal sealed class SimulatedTransaction
         string finalStatus,
         int pendingPolls,
         int hashMissingPolls,
+        int notFoundPolls,
         string? transactionHash,
         DateTimeOffset createdAt)
     {
@@ -28,6 +29,7 @@ internal sealed class SimulatedTransaction
         FinalStatus = finalStatus;
         PendingPolls = pendingPolls;
         HashMissingPolls = hashMissingPolls;
+        NotFoundPolls = notFoundPolls;
         CreatedAt = createdAt;
         // A given hash is answered as is, malformed or not, to rehearse what a consumer does with one. Otherwise derived, not
         // random, so that repeated runs and both casings show the same values.
@@ -43,16 +45,24 @@ internal sealed class SimulatedTransaction
     public string FinalStatus { get; }
     public int PendingPolls { get; }
     public int HashMissingPolls { get; }
+    public int NotFoundPolls { get; }
     public DateTimeOffset CreatedAt { get; }
     public string TransactionHash { get; }
     public string From { get; }
 
     public int Polls => Volatile.Read(ref _polls);
 
-    /// <summary>Counts one answered poll and returns what the chain looks like at that poll.</summary>
-    public TransactionView Observe()
+    /// <summary>Counts one answered poll and returns what the chain looks like at that poll, or null while the portal
+    /// does not know the transaction yet (its first <see cref="NotFoundPolls"/> polls).</summary>
+    public TransactionView? Observe()
     {
-        var poll = Interlocked.Increment(ref _polls) - 1;
+        // The pending and hash-missing phases count from the first poll that finds the transaction.
+        var poll = Interlocked.Increment(ref _polls) - 1 - NotFoundPolls;
+        if (poll < 0)
+        {
+            return null;
+        }
+
         if (poll < PendingPolls)
         {
             return new TransactionView(TransactionStatuses.Pending, null);

@@ -42,6 +42,7 @@ internal static partial class TransactionEndpoints
             registration.FinalStatus ?? TransactionStatuses.Mined,
             registration.PendingPolls ?? 0,
             registration.HashMissingPolls ?? 0,
+            registration.NotFoundPolls ?? 0,
             registration.TransactionHash,
             timeProvider.GetUtcNow());
         store.Register(transaction);
@@ -50,7 +51,8 @@ internal static partial class TransactionEndpoints
             transaction.TransactionId,
             transaction.FinalStatus,
             transaction.PendingPolls,
-            transaction.HashMissingPolls);
+            transaction.HashMissingPolls,
+            transaction.NotFoundPolls);
 
         return Results.Created(
             $"/_sim/transactions/{transaction.TransactionId}",
@@ -64,6 +66,7 @@ internal static partial class TransactionEndpoints
                 transaction.FinalStatus,
                 transaction.PendingPolls,
                 transaction.HashMissingPolls,
+                transaction.NotFoundPolls,
                 transaction.TransactionHash,
             });
     }
@@ -105,6 +108,7 @@ internal static partial class TransactionEndpoints
 
         ValidatePolls(errors, "pendingPolls", registration.PendingPolls);
         ValidatePolls(errors, "hashMissingPolls", registration.HashMissingPolls);
+        ValidatePolls(errors, "notFoundPolls", registration.NotFoundPolls);
         return errors;
     }
 

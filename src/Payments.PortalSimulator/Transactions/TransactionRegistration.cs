@@ -10,4 +10,5 @@ public sealed record TransactionRegistration(
     string? FinalStatus,
     int? PendingPolls,
     int? HashMissingPolls,
+    int? NotFoundPolls,
     string? TransactionHash);

@@ -163,6 +163,36 @@ public sealed class PortalApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Answers_not_found_like_an_unknown_transaction_for_the_not_found_polls_then_counts_the_other_phases_from_there()
+    {
+        var id = SimulatorHost.NewTransactionId();
+        await _sim.RegisterAsync(id, notFoundPolls: 2, pendingPolls: 1, hashMissingPolls: 1);
+        using var unknown = await _sim.Portal.GetAsync(SimulatorHost.TransactionPath(SimulatorHost.NewTransactionId()));
+        var unknownBody = await unknown.Content.ReadAsStringAsync();
+
+        var found = new List<JsonElement>();
+        for (var poll = 0; poll < 5; poll++)
+        {
+            using var response = await _sim.Portal.GetAsync(SimulatorHost.TransactionPath(id));
+            if (poll < 2)
+            {
+                response.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+                response.Content.Headers.ContentType.ShouldBe(unknown.Content.Headers.ContentType);
+                (await response.Content.ReadAsStringAsync()).ShouldBe(unknownBody);
+            }
+            else
+            {
+                response.StatusCode.ShouldBe(HttpStatusCode.OK);
+                found.Add(await ReadJsonAsync(response));
+            }
+        }
+
+        unknown.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        found.Select(b => b.GetProperty("transaction_status").GetString()).ShouldBe(["pending", "mined", "mined"]);
+        found.Select(b => b.GetProperty("transaction_hash").GetString() is not null).ShouldBe([false, false, true]);
+    }
+
+    [Fact]
     public async Task Answers_failed_with_a_hash_for_a_transaction_that_failed_on_chain()
     {
         var id = SimulatorHost.NewTransactionId();
@@ -241,6 +271,8 @@ public sealed class PortalApiTests : IAsyncLifetime
     [InlineData("pendingPolls", 1_000_001)]
     [InlineData("hashMissingPolls", -1)]
     [InlineData("hashMissingPolls", int.MaxValue)]
+    [InlineData("notFoundPolls", -1)]
+    [InlineData("notFoundPolls", 1_000_001)]
     public async Task Rejects_a_poll_count_below_0_or_above_a_million_with_400(string field, int polls)
     {
         var registration = SimulatorHost.Registration(SimulatorHost.NewTransactionId());
@@ -259,6 +291,7 @@ public sealed class PortalApiTests : IAsyncLifetime
         var registration = SimulatorHost.Registration(SimulatorHost.NewTransactionId());
         registration["pendingPolls"] = 1_000_000;
         registration["hashMissingPolls"] = 1_000_000;
+        registration["notFoundPolls"] = 1_000_000;
 
         using var response = await _sim.PostRegistrationAsync(registration);
 

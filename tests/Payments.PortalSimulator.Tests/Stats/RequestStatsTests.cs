@@ -34,6 +34,23 @@ public sealed class RequestStatsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Counts_the_not_found_polls_of_a_registered_transaction_as_404s_of_that_transaction()
+    {
+        var id = SimulatorHost.NewTransactionId();
+        await _sim.RegisterAsync(id, notFoundPolls: 2);
+
+        for (var poll = 0; poll < 3; poll++)
+        {
+            (await _sim.Portal.GetAsync(SimulatorHost.TransactionPath(id))).Dispose();
+        }
+
+        var stats = await _sim.GetStatsAsync();
+        stats.Total.ShouldBe(3);
+        stats.ByStatus.ShouldBe(new Dictionary<string, long> { ["200"] = 1, ["404"] = 2 }, ignoreOrder: true);
+        stats.ByTransaction.ShouldBe(new Dictionary<string, long> { [id] = 3 }, ignoreOrder: true);
+    }
+
+    [Fact]
     public async Task Reset_clears_statistics_transactions_and_faults()
     {
         var id = SimulatorHost.NewTransactionId();

@@ -63,12 +63,14 @@ public sealed class SimulatorHost : IAsyncDisposable
         int hashMissingPolls = 0,
         string tokenAmount = "1500000",
         string token = "USDC",
-        string? transactionHash = null)
+        string? transactionHash = null,
+        int notFoundPolls = 0)
     {
         var registration = Registration(transactionId);
         registration["finalStatus"] = finalStatus;
         registration["pendingPolls"] = pendingPolls;
         registration["hashMissingPolls"] = hashMissingPolls;
+        registration["notFoundPolls"] = notFoundPolls;
         registration["tokenAmount"] = tokenAmount;
         registration["token"] = token;
         if (transactionHash is not null)
