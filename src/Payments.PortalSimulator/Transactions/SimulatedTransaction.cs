@@ -84,4 +84,10 @@ internal static class TransactionStatuses
     public const string Pending = "pending";
     public const string Mined = "mined";
     public const string Failed = "failed";
+
+    /// <summary>Registers a final status word the consumer does not know: <c>other:settled</c> answers <c>settled</c>.</summary>
+    public const string OtherPrefix = "other:";
+
+    public static bool IsOther(string status) =>
+        status.Length > OtherPrefix.Length && status.StartsWith(OtherPrefix, StringComparison.Ordinal);
 }

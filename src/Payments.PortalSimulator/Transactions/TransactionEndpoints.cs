@@ -39,7 +39,7 @@ internal static partial class TransactionEndpoints
             registration.To!,
             registration.Token!,
             registration.TokenAmount!,
-            registration.FinalStatus ?? TransactionStatuses.Mined,
+            AnsweredStatus(registration.FinalStatus),
             registration.PendingPolls ?? 0,
             registration.HashMissingPolls ?? 0,
             registration.NotFoundPolls ?? 0,
@@ -101,9 +101,11 @@ internal static partial class TransactionEndpoints
             errors["tokenAmount"] = ["required, an integer amount in token base units"];
         }
 
-        if (registration.FinalStatus is not (null or TransactionStatuses.Mined or TransactionStatuses.Failed))
+        // An unknown word must be asked for with other:, so that a typo of mined or failed is still a 400.
+        if (registration.FinalStatus is not (null or TransactionStatuses.Mined or TransactionStatuses.Failed)
+            && !TransactionStatuses.IsOther(registration.FinalStatus))
         {
-            errors["finalStatus"] = ["mined or failed"];
+            errors["finalStatus"] = ["mined, failed, or other:<word> to answer any other non-empty word as the status"];
         }
 
         ValidatePolls(errors, "pendingPolls", registration.PendingPolls);
@@ -111,6 +113,13 @@ internal static partial class TransactionEndpoints
         ValidatePolls(errors, "notFoundPolls", registration.NotFoundPolls);
         return errors;
     }
+
+    private static string AnsweredStatus(string? finalStatus) => finalStatus switch
+    {
+        null => TransactionStatuses.Mined,
+        _ when TransactionStatuses.IsOther(finalStatus) => finalStatus[TransactionStatuses.OtherPrefix.Length..],
+        _ => finalStatus,
+    };
 
     private static void ValidatePolls(Dictionary<string, string[]> errors, string field, int? polls)
     {

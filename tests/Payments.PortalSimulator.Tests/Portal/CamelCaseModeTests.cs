@@ -36,6 +36,25 @@ public sealed class CamelCaseModeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Answers_not_found_then_the_given_token_hash_and_status_word_in_camel_case()
+    {
+        var id = SimulatorHost.NewTransactionId();
+        await _sim.RegisterAsync(id, finalStatus: "other:confirmed", token: "USDC.e", transactionHash: "not-a-hash", notFoundPolls: 1);
+        _sim.Portal.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "another-key");
+
+        using var notFound = await _sim.Portal.GetAsync(SimulatorHost.TransactionPath(id));
+        using var found = await _sim.Portal.GetAsync(SimulatorHost.TransactionPath(id));
+
+        notFound.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await PortalApiTests.ReadJsonAsync(notFound)).GetProperty("code").GetString().ShouldBe("not_found");
+        found.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var body = await PortalApiTests.ReadJsonAsync(found);
+        body.GetProperty("inputToken").GetString().ShouldBe("USDC.e");
+        body.GetProperty("transactionHash").GetString().ShouldBe("not-a-hash");
+        body.GetProperty("transactionStatus").GetString().ShouldBe("confirmed");
+    }
+
+    [Fact]
     public async Task Uses_the_configured_api_key_instead_of_the_default()
     {
         var id = SimulatorHost.NewTransactionId();

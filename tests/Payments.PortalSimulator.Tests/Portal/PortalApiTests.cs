@@ -237,6 +237,50 @@ public sealed class PortalApiTests : IAsyncLifetime
         (await ReadJsonAsync(response)).GetProperty("errors").TryGetProperty("token", out _).ShouldBeTrue();
     }
 
+    [Theory]
+    [InlineData("other:confirmed", "confirmed")]
+    [InlineData("other:MINED", "MINED")]
+    [InlineData("other:Failed", "Failed")]
+    [InlineData("other:other:x", "other:x")]
+    public async Task Answers_an_unknown_status_word_registered_as_other_word_after_the_pending_polls(string finalStatus, string word)
+    {
+        var id = SimulatorHost.NewTransactionId();
+        var registration = SimulatorHost.Registration(id);
+        registration["finalStatus"] = finalStatus;
+        registration["pendingPolls"] = 1;
+        registration["hashMissingPolls"] = 1;
+        using var registered = await _sim.PostRegistrationAsync(registration);
+
+        var seen = new List<(string Status, bool HasHash)>();
+        for (var poll = 0; poll < 3; poll++)
+        {
+            using var response = await _sim.Portal.GetAsync(SimulatorHost.TransactionPath(id));
+            var body = await ReadJsonAsync(response);
+            seen.Add((body.GetProperty("transaction_status").GetString()!, body.GetProperty("transaction_hash").GetString() is not null));
+        }
+
+        (await ReadJsonAsync(registered)).GetProperty("finalStatus").GetString().ShouldBe(word);
+        seen.ShouldBe([("pending", false), (word, false), (word, true)]);
+    }
+
+    [Theory]
+    [InlineData("maybe")]
+    [InlineData("Mined")]
+    [InlineData("pending")]
+    [InlineData("other:")]
+    [InlineData("Other:confirmed")]
+    public async Task Rejects_a_final_status_other_than_mined_failed_or_other_word_with_400(string finalStatus)
+    {
+        var registration = SimulatorHost.Registration(SimulatorHost.NewTransactionId());
+        registration["finalStatus"] = finalStatus;
+
+        using var response = await _sim.PostRegistrationAsync(registration);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var errors = (await ReadJsonAsync(response)).GetProperty("errors");
+        errors.EnumerateObject().Select(e => e.Name).ShouldBe(["finalStatus"]);
+    }
+
     [Fact]
     public async Task Rejects_an_invalid_registration_with_400()
     {
