@@ -4,6 +4,7 @@ using MassTransit;
 using Payments.CircuitBreaker;
 using Payments.Consumer.CircuitBreakers;
 using Payments.Consumer.Portal;
+using Payments.Consumer.Reconciliation;
 using Payments.Consumer.StateMachines;
 using Payments.Consumer.Verification;
 using Payments.Infrastructure.Messaging;
@@ -17,7 +18,7 @@ internal static class WorkerHostingExtensions
 
     /// <summary>
     /// The worker: the payment saga on PostgreSQL, the verification consumer with its breaker-guarded portal client, breaker
-    /// reports and operator control, all on RabbitMQ.
+    /// reports and operator control, all on RabbitMQ; the reconciler for intents nobody works on.
     /// </summary>
     public static IHostApplicationBuilder AddPaymentsWorker(this IHostApplicationBuilder builder)
     {
@@ -26,6 +27,7 @@ internal static class WorkerHostingExtensions
         builder.Services.AddPaymentVerification();
         builder.Services.AddPaymentsPersistence(builder.Configuration);
         builder.Services.AddCircuitBreakerReporting(builder.Configuration);
+        builder.Services.AddPaymentReconciler();
         builder.Services.AddMassTransit(x =>
         {
             x.AddPaymentSaga().PostgresRepository();

@@ -1,14 +1,18 @@
 using System.ComponentModel.DataAnnotations;
+using Payments.Infrastructure.Messaging.Delays;
 
 namespace Payments.Consumer.StateMachines;
 
-public sealed class PaymentSagaOptions
+public sealed class PaymentSagaOptions : IValidatableObject
 {
     public const string SectionName = "PaymentSaga";
 
-    /// <summary>How long an intent waits for its transaction before it expires.</summary>
+    /// <summary>How long an intent waits for its transaction before it expires; the expiry is a broker-native delay.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan ExpiryAfter { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>What a matching transaction submitted after the intent expired becomes.</summary>
+    public LatePaymentPolicy LatePayments { get; set; } = LatePaymentPolicy.Confirm;
 
     /// <summary>Messages the saga endpoint processes at once.</summary>
     [Range(1, 1024)]
@@ -18,4 +22,30 @@ public sealed class PaymentSagaOptions
     [Required]
     [RegularExpression("^[a-z0-9][a-z0-9-._]*$")]
     public string VerificationQueue { get; set; } = "verify-payment";
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        // Checked here rather than at the first initiation, where every request would fail on the schedule.
+        if (ExpiryAfter > BrokerDelayLimits.MaxDelay)
+        {
+            yield return new ValidationResult(
+                $"{nameof(ExpiryAfter)} ({ExpiryAfter:c}) is longer than the broker-native delays can hold ({BrokerDelayLimits.MaxDelay:c}).",
+                [nameof(ExpiryAfter)]);
+        }
+
+        if (!Enum.IsDefined(LatePayments))
+        {
+            yield return new ValidationResult($"{nameof(LatePayments)} must be Confirm or Review.", [nameof(LatePayments)]);
+        }
+    }
+}
+
+/// <summary>How a late payment (a matching transaction submitted after the intent expired) ends.</summary>
+public enum LatePaymentPolicy
+{
+    /// <summary><c>Confirmed</c>, with <c>submittedAfterExpiry</c> set in the status document.</summary>
+    Confirm,
+
+    /// <summary><c>NeedsReview</c> with <c>reviewReason</c> <c>paidAfterExpiry</c>: an operator decides.</summary>
+    Review,
 }

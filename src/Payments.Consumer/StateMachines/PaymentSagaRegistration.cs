@@ -1,4 +1,5 @@
 using MassTransit;
+using Payments.Consumer.Verification;
 using Payments.Infrastructure.Persistence;
 
 namespace Payments.Consumer.StateMachines;
@@ -6,7 +7,7 @@ namespace Payments.Consumer.StateMachines;
 public static class PaymentSagaRegistration
 {
     /// <summary>
-    /// Registers the payment state machine, its endpoint definition and its options (section "PaymentSaga").
+    /// Registers the payment state machine, its endpoint definition and its options (sections "PaymentSaga" and "Verification").
     /// The caller chooses the repository on the returned configurator.
     /// </summary>
     public static ISagaRegistrationConfigurator<PaymentState> AddPaymentSaga(this IBusRegistrationConfigurator configurator)
@@ -15,6 +16,9 @@ public static class PaymentSagaRegistration
             .BindConfiguration(PaymentSagaOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+
+        // The saga judges whether a verification chain is overdue by the verification's own intervals.
+        configurator.AddVerificationOptions();
 
         return configurator.AddSagaStateMachine<PaymentStateMachine, PaymentState, PaymentStateDefinition>();
     }

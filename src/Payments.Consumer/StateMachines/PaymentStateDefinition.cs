@@ -22,8 +22,8 @@ public sealed class PaymentStateDefinition : SagaDefinition<PaymentState>
         IRegistrationContext context)
     {
         // The state machine never throws for a business outcome, so whatever reaches this filter is the store: a lost race
-        // on the first insert, the unique index on the transaction id, a serialization failure, a dropped connection. A retry
-        // re-reads the row, and on the transaction index the machine then sees the other owner and fails the intent.
+        // on the first insert, the unique index on confirmed transaction ids, a serialization failure, a dropped connection. A
+        // retry re-reads the row, and on the transaction index the machine then sees the other owner and fails the intent.
         endpointConfigurator.UseMessageRetry(r => r.Intervals(50, 100, 200, 500, 1000));
 
         // Replies, sends and the expiry schedule leave only once the saga row is saved: no VerifyPayment for an unsaved
@@ -39,6 +39,9 @@ public sealed class PaymentStateDefinition : SagaDefinition<PaymentState>
         endpointConfigurator.UsePartitioner<PaymentRejected>(partition, p => p.Message.PaymentId);
         endpointConfigurator.UsePartitioner<PaymentVerificationPending>(partition, p => p.Message.PaymentId);
         endpointConfigurator.UsePartitioner<PaymentVerificationDeferred>(partition, p => p.Message.PaymentId);
+        endpointConfigurator.UsePartitioner<PaymentVerificationRetrying>(partition, p => p.Message.PaymentId);
+        endpointConfigurator.UsePartitioner<PaymentNeedsReview>(partition, p => p.Message.PaymentId);
+        endpointConfigurator.UsePartitioner<ReconcilePayment>(partition, p => p.Message.PaymentId);
         endpointConfigurator.UsePartitioner<PaymentExpiryDue>(partition, p => p.Message.PaymentId);
         endpointConfigurator.UsePartitioner<Fault<VerifyPayment>>(partition, p => p.Message.Message.PaymentId);
     }

@@ -1,16 +1,23 @@
 using MassTransit;
 using MassTransit.Saga;
 using Microsoft.Extensions.Options;
+using Payments.Consumer.Verification;
 using Payments.Contracts;
 using Payments.Infrastructure.Persistence;
 
 namespace Payments.Consumer.StateMachines;
 
 /// <remarks>
-/// VerificationAttempts counts the answers of the verification consumer that involved the portal or gave up on it:
-/// verdicts (verified, rejected, pending) and faults. Deferrals made no portal call, so they count in CircuitDeferrals only.
-/// Confirmed, Failed and Expired are ordinary states rather than MassTransit's Final: rows are kept for the API to read,
-/// and every event that reaches them is ignored.
+/// The verdict follows the money. A transaction belongs to the intent whose reference the portal reports, so a submission
+/// never claims a transaction id: the wrong intent is rejected by the verification (reference mismatch) and the right one
+/// can still be confirmed. One transaction confirms at most one intent (a unique index on confirmed rows).
+/// At most one verification chain runs per intent: every report of the chain says when the next one is due
+/// (<see cref="PaymentState.VerificationDueAt"/>), and a resubmission or the reconciler re-sends the command only when
+/// the chain is overdue.
+/// VerificationAttempts counts the answers of the verification consumer that involved the portal: verdicts (verified,
+/// rejected, review, pending), failed attempts and faults. Deferrals made no portal call, so they count in CircuitDeferrals
+/// only. Confirmed, Failed and Expired are ordinary states rather than MassTransit's Final: rows are kept for the API to
+/// read. Expired still takes a transaction (a late payment); Confirmed and Failed ignore every event.
 /// </remarks>
 public sealed class PaymentStateMachine : MassTransitStateMachine<PaymentState>
 {
@@ -19,13 +26,19 @@ public sealed class PaymentStateMachine : MassTransitStateMachine<PaymentState>
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<PaymentStateMachine> _logger;
     private readonly PaymentSagaOptions _options;
+    private readonly VerificationOptions _verification;
     private readonly Uri _verificationAddress;
 
-    public PaymentStateMachine(TimeProvider timeProvider, IOptions<PaymentSagaOptions> options, ILogger<PaymentStateMachine> logger)
+    public PaymentStateMachine(
+        TimeProvider timeProvider,
+        IOptions<PaymentSagaOptions> options,
+        IOptions<VerificationOptions> verification,
+        ILogger<PaymentStateMachine> logger)
     {
         _timeProvider = timeProvider;
         _logger = logger;
         _options = options.Value;
+        _verification = verification.Value;
         // The exchange of the verification endpoint, not "queue:": a queue address makes the sender declare the queue, as a
         // classic queue, which the broker refuses for the quorum queue the consumer declared. The worker declares the queue
         // and its binding at start-up, before the saga consumes anything.
@@ -37,9 +50,12 @@ public sealed class PaymentStateMachine : MassTransitStateMachine<PaymentState>
         Event(() => TransactionSubmitted, x => CorrelateOrDiscard(x, m => m.PaymentId));
         Event(() => Verified, x => CorrelateOrDiscard(x, m => m.PaymentId));
         Event(() => Rejected, x => CorrelateOrDiscard(x, m => m.PaymentId));
+        Event(() => ReviewNeeded, x => CorrelateOrDiscard(x, m => m.PaymentId));
         Event(() => Pending, x => CorrelateOrDiscard(x, m => m.PaymentId));
         Event(() => Deferred, x => CorrelateOrDiscard(x, m => m.PaymentId));
+        Event(() => Retrying, x => CorrelateOrDiscard(x, m => m.PaymentId));
         Event(() => VerificationFaulted, x => CorrelateOrDiscard(x, m => m.Message.PaymentId));
+        Event(() => Reconcile, x => CorrelateOrDiscard(x, m => m.PaymentId));
 
         Schedule(() => ExpiryDue, x => x.ExpiryTokenId, s =>
         {
@@ -55,69 +71,114 @@ public sealed class PaymentStateMachine : MassTransitStateMachine<PaymentState>
                 .Then(context => Log.SagaInitiated(_logger, context.Saga.Reference, context.Saga.ExpiresAt))
                 .Respond(Initiated));
 
-        During(AwaitingTransaction,
+        // A late transaction (submitted once the intent expired, or while the expiry is on its way) is verified as usual:
+        // the money may have arrived, and nobody would be told otherwise.
+        During(AwaitingTransaction, Expired,
             When(TransactionSubmitted)
-                .IfElseAsync(IsTransactionUsedByAnotherIntent,
-                    used => used
-                        .Then(MarkTransactionAlreadyUsed)
-                        .Unschedule(ExpiryDue)
-                        .TransitionTo(Failed)
-                        .Then(context => Log.SagaTransactionAlreadyUsed(_logger, context.Saga.Reference, context.Message.TransactionId)),
-                    free => free
-                        .Then(StoreTransaction)
-                        .Unschedule(ExpiryDue)
-                        .Send(_verificationAddress, BuildVerifyPayment)
-                        .TransitionTo(Verifying)
-                        .Then(context => Log.SagaVerificationRequested(_logger, context.Saga.Reference, context.Message.TransactionId))),
+                .Then(StoreTransaction)
+                .Unschedule(ExpiryDue)
+                .Then(RequestVerification)
+                .Send(_verificationAddress, context => VerifyCommand(context.Saga))
+                .TransitionTo(Verifying)
+                .Then(context => Log.SagaVerificationRequested(
+                    _logger, context.Saga.Reference, context.Message.TransactionId, context.Saga.SubmittedAfterExpiry)));
+
+        During(AwaitingTransaction,
             When(ExpiryDue.Received)
                 .Then(Touch)
                 .TransitionTo(Expired)
-                .Then(context => Log.SagaExpired(_logger, context.Saga.Reference)));
+                .Then(context => Log.SagaExpired(_logger, context.Saga.Reference)),
+            // The broker's expiry message may have been lost (a failed schedule); the reconciler's sweep expires the intent.
+            When(Reconcile, context => _timeProvider.GetUtcNow() >= context.Saga.ExpiresAt)
+                .Then(Touch)
+                .TransitionTo(Expired)
+                .Then(context => Log.SagaExpired(_logger, context.Saga.Reference)),
+            When(Reconcile, context => _timeProvider.GetUtcNow() < context.Saga.ExpiresAt)
+                .Then(context => Log.SagaReconcileNotNeeded(_logger, context.Saga.Reference, context.Saga.CurrentState)));
 
         During(Verifying,
-            When(TransactionSubmitted, context => context.Message.TransactionId == context.Saga.TransactionId)
-                .Then(Touch)
-                .Send(_verificationAddress, BuildVerifyPayment)
+            When(TransactionSubmitted, context => IsSameTransaction(context) && IsIdle(context.Saga, _verification.LongestRecheckInterval))
+                .Then(RequestVerification)
+                .Send(_verificationAddress, context => VerifyCommand(context.Saga))
                 .Then(context => Log.SagaVerificationRequestedAgain(_logger, context.Saga.Reference, context.Message.TransactionId)),
-            When(TransactionSubmitted, context => context.Message.TransactionId != context.Saga.TransactionId)
+            When(TransactionSubmitted, context => IsSameTransaction(context) && !IsIdle(context.Saga, _verification.LongestRecheckInterval))
+                .Then(context => Log.SagaResubmissionWhileActive(_logger, context.Saga.Reference, context.Message.TransactionId)),
+            When(TransactionSubmitted, context => !IsSameTransaction(context))
                 .Then(context => Log.SagaOtherTransactionIgnored(_logger, context.Saga.Reference, context.Message.TransactionId)),
-            When(Pending)
-                .Then(RecordPending),
-            When(Deferred)
-                .Then(RecordDeferral),
+            When(Reconcile, context => IsIdle(context.Saga, _verification.StaleAfter))
+                .Then(RequestVerification)
+                .Send(_verificationAddress, context => VerifyCommand(context.Saga))
+                .Then(context => Log.SagaVerificationReconciled(_logger, context.Saga.Reference, context.Saga.TransactionId!)),
+            When(Reconcile, context => !IsIdle(context.Saga, _verification.StaleAfter))
+                .Then(context => Log.SagaReconcileNotNeeded(_logger, context.Saga.Reference, context.Saga.CurrentState)),
+            When(ReviewNeeded)
+                .Then(RecordReview)
+                .TransitionTo(NeedsReview)
+                .Then(context => Log.SagaNeedsReview(_logger, context.Saga.Reference, context.Saga.ReviewReason!)),
             When(VerificationFaulted)
                 .Then(RecordFault)
                 .TransitionTo(NeedsReview)
-                .Then(context => Log.SagaNeedsReview(_logger, context.Saga.Reference)));
+                .Then(context => Log.SagaNeedsReview(_logger, context.Saga.Reference, context.Saga.ReviewReason!)),
+            Ignore(ExpiryDue.Received));
 
-        // An operator may re-drive the command from the error queue: its verdict still settles the intent.
+        // An operator may re-drive the command from the error queue: its reports are recorded and its verdict still
+        // settles the intent.
         During(NeedsReview,
+            When(ReviewNeeded)
+                .Then(RecordReview),
+            When(VerificationFaulted)
+                .Then(RecordFault),
+            Ignore(TransactionSubmitted),
+            Ignore(Reconcile),
+            Ignore(ExpiryDue.Received));
+
+        During(Verifying, NeedsReview,
             When(Pending)
                 .Then(RecordPending),
             When(Deferred)
                 .Then(RecordDeferral),
-            When(VerificationFaulted)
-                .Then(RecordFault),
-            Ignore(TransactionSubmitted));
-
-        During(Verifying, NeedsReview,
-            When(Verified)
-                .Then(Confirm)
-                .TransitionTo(Confirmed)
-                .Then(context => Log.SagaConfirmed(_logger, context.Saga.Reference)),
+            When(Retrying)
+                .Then(RecordRetrying),
+            When(Verified, IsLatePaymentForReview)
+                .Then(RecordLatePayment)
+                .TransitionTo(NeedsReview)
+                .Then(context => Log.SagaNeedsReview(_logger, context.Saga.Reference, context.Saga.ReviewReason!)),
+            When(Verified, context => !IsLatePaymentForReview(context))
+                .IfElseAsync(IsConfirmedByAnotherIntentOnRetry,
+                    used => used
+                        .Then(MarkTransactionAlreadyUsed)
+                        .TransitionTo(Failed)
+                        .Then(context => Log.SagaTransactionAlreadyUsed(_logger, context.Saga.Reference, context.Message.TransactionId)),
+                    free => free
+                        .Then(Confirm)
+                        .TransitionTo(Confirmed)
+                        .Then(context => Log.SagaConfirmed(_logger, context.Saga.Reference))),
             When(Rejected)
-                .Then(Reject)
+                .ThenAsync(RejectAsync)
                 .TransitionTo(Failed)
-                .Then(context => Log.SagaRejected(_logger, context.Saga.Reference)),
+                .Then(context => Log.SagaRejected(_logger, context.Saga.Reference, context.Saga.LastError!)));
+
+        During(Expired,
+            Ignore(Verified),
+            Ignore(Rejected),
+            Ignore(ReviewNeeded),
+            Ignore(Pending),
+            Ignore(Deferred),
+            Ignore(Retrying),
+            Ignore(VerificationFaulted),
+            Ignore(Reconcile),
             Ignore(ExpiryDue.Received));
 
-        During(Confirmed, Failed, Expired,
+        During(Confirmed, Failed,
             Ignore(TransactionSubmitted),
             Ignore(Verified),
             Ignore(Rejected),
+            Ignore(ReviewNeeded),
             Ignore(Pending),
             Ignore(Deferred),
+            Ignore(Retrying),
             Ignore(VerificationFaulted),
+            Ignore(Reconcile),
             Ignore(ExpiryDue.Received));
 
         // The API may repeat an initiation whose answer it lost: answer again from what is stored, change nothing.
@@ -143,9 +204,12 @@ public sealed class PaymentStateMachine : MassTransitStateMachine<PaymentState>
     public Event<PaymentTransactionSubmitted> TransactionSubmitted { get; private set; } = null!;
     public Event<PaymentVerified> Verified { get; private set; } = null!;
     public Event<PaymentRejected> Rejected { get; private set; } = null!;
+    public Event<PaymentNeedsReview> ReviewNeeded { get; private set; } = null!;
     public Event<PaymentVerificationPending> Pending { get; private set; } = null!;
     public Event<PaymentVerificationDeferred> Deferred { get; private set; } = null!;
+    public Event<PaymentVerificationRetrying> Retrying { get; private set; } = null!;
     public Event<Fault<VerifyPayment>> VerificationFaulted { get; private set; } = null!;
+    public Event<ReconcilePayment> Reconcile { get; private set; } = null!;
 
     public Schedule<PaymentState, PaymentExpiryDue> ExpiryDue { get; private set; } = null!;
 
@@ -177,31 +241,53 @@ public sealed class PaymentStateMachine : MassTransitStateMachine<PaymentState>
     private static PaymentInitiated Initiated(BehaviorContext<PaymentState, InitiatePayment> context) =>
         new(context.Saga.CorrelationId, context.Saga.Reference, context.Saga.CurrentState, context.Saga.ExpiresAt);
 
-    private static async Task<bool> IsTransactionUsedByAnotherIntent(BehaviorContext<PaymentState, PaymentTransactionSubmitted> context)
+    private static bool IsSameTransaction(BehaviorContext<PaymentState, PaymentTransactionSubmitted> context) =>
+        string.Equals(context.Message.TransactionId, context.Saga.TransactionId, StringComparison.Ordinal);
+
+    /// <summary>Nobody has reported on the verification for longer than <paramref name="threshold"/> past the due time.</summary>
+    private bool IsIdle(PaymentState saga, TimeSpan threshold) =>
+        saga.VerificationDueAt is not { } due || _timeProvider.GetUtcNow() - due > threshold;
+
+    private bool IsLatePaymentForReview(BehaviorContext<PaymentState, PaymentVerified> context) =>
+        context.Saga.SubmittedAfterExpiry && _options.LatePayments == LatePaymentPolicy.Review;
+
+    /// <summary>
+    /// Only the intent whose reference the portal reports is ever verified, so a second confirmation of one transaction
+    /// means a portal that contradicts itself. The unique index on confirmed rows refuses it; the endpoint retries, and the
+    /// retry (only the retry, so that a confirmation costs no extra query) finds the other owner and fails this intent.
+    /// </summary>
+    private static async Task<bool> IsConfirmedByAnotherIntentOnRetry(BehaviorContext<PaymentState, PaymentVerified> context) =>
+        context.GetRetryAttempt() > 0 && await IsConfirmedByAnotherIntentAsync(context, context.Message.TransactionId);
+
+    private static async Task<bool> IsConfirmedByAnotherIntentAsync(BehaviorContext<PaymentState> context, string transactionId)
     {
-        var transactionId = context.Message.TransactionId;
         var correlationId = context.Saga.CorrelationId;
         var repository = context.GetServiceOrCreateInstance<IQuerySagaRepository<PaymentState>>();
-
-        var owners = await repository.Find(new SagaQuery<PaymentState>(x => x.TransactionId == transactionId));
-
-        return owners.Any(id => id != correlationId);
+        var owners = await repository.Find(new SagaQuery<PaymentState>(
+            x => x.TransactionId == transactionId && x.CurrentState == PaymentStatuses.Confirmed && x.CorrelationId != correlationId));
+        return owners.Any();
     }
 
     private void StoreTransaction(BehaviorContext<PaymentState, PaymentTransactionSubmitted> context)
     {
-        context.Saga.TransactionId = context.Message.TransactionId;
-        Touch(context);
+        var saga = context.Saga;
+        var now = _timeProvider.GetUtcNow();
+
+        // Late when the intent had expired, or its deadline passed while the expiry message was still on its way.
+        saga.SubmittedAfterExpiry = saga.CurrentState == PaymentStatuses.Expired || now >= saga.ExpiresAt;
+        saga.TransactionId = context.Message.TransactionId;
+        saga.UpdatedAt = now;
     }
 
-    private static VerifyPayment BuildVerifyPayment(BehaviorContext<PaymentState, PaymentTransactionSubmitted> context) =>
-        new(
-            context.Saga.CorrelationId,
-            context.Saga.Reference,
-            context.Message.TransactionId,
-            context.Saga.Recipient,
-            context.Saga.Token,
-            context.Saga.Amount);
+    /// <summary>The command goes out with this step: its chain is due to report from now on.</summary>
+    private void RequestVerification(BehaviorContext<PaymentState> context)
+    {
+        Touch(context);
+        context.Saga.VerificationDueAt = context.Saga.UpdatedAt;
+    }
+
+    private static VerifyPayment VerifyCommand(PaymentState saga) =>
+        new(saga.CorrelationId, saga.Reference, saga.TransactionId!, saga.Recipient, saga.Token, saga.Amount, saga.FirstCheckedAt);
 
     private void RecordPending(BehaviorContext<PaymentState, PaymentVerificationPending> context)
     {
@@ -210,13 +296,40 @@ public sealed class PaymentStateMachine : MassTransitStateMachine<PaymentState>
         // The count in the event restarts when the command is re-sent; the saga's count keeps growing with every check.
         saga.PendingChecks = Math.Max(saga.PendingChecks + 1, context.Message.PendingChecks);
         saga.RawPortalStatus = context.Message.PortalStatus;
+        saga.FirstCheckedAt ??= context.Message.FirstCheckedAt;
         saga.VerificationAttempts++;
-        Touch(context);
+        ReportDue(context, context.Message.NextCheckIn);
     }
 
     private void RecordDeferral(BehaviorContext<PaymentState, PaymentVerificationDeferred> context)
     {
         context.Saga.CircuitDeferrals++;
+        ReportDue(context, context.Message.RetryAfter);
+    }
+
+    private void RecordRetrying(BehaviorContext<PaymentState, PaymentVerificationRetrying> context)
+    {
+        context.Saga.LastError = context.Message.Error;
+        context.Saga.VerificationAttempts++;
+        ReportDue(context, context.Message.NextAttemptIn);
+    }
+
+    private void ReportDue(BehaviorContext<PaymentState> context, TimeSpan nextReportIn)
+    {
+        Touch(context);
+        context.Saga.VerificationDueAt = context.Saga.UpdatedAt + nextReportIn;
+    }
+
+    private void RecordReview(BehaviorContext<PaymentState, PaymentNeedsReview> context)
+    {
+        var saga = context.Saga;
+        var message = context.Message;
+
+        saga.ReviewReason = message.ReviewReason;
+        saga.LastError = message.Reason;
+        saga.RawPortalStatus = message.PortalStatus ?? saga.RawPortalStatus;
+        saga.TransactionHash = message.TransactionHash ?? saga.TransactionHash;
+        saga.VerificationAttempts++;
         Touch(context);
     }
 
@@ -224,7 +337,25 @@ public sealed class PaymentStateMachine : MassTransitStateMachine<PaymentState>
     {
         var saga = context.Saga;
 
-        saga.LastError = context.Message.Exceptions.FirstOrDefault()?.Message ?? "verification faulted";
+        // The fault's own text is exception text (host names, ports); the last retrying report holds the public reason.
+        saga.ReviewReason = ReviewReasons.VerificationFaulted;
+        if (saga.LastError?.StartsWith(ReviewReasons.VerificationFaulted, StringComparison.Ordinal) != true)
+        {
+            saga.LastError = $"{ReviewReasons.VerificationFaulted}: {saga.LastError ?? "verification failed"}; redeliveries exhausted";
+        }
+
+        saga.VerificationAttempts++;
+        Touch(context);
+    }
+
+    private void RecordLatePayment(BehaviorContext<PaymentState, PaymentVerified> context)
+    {
+        var saga = context.Saga;
+
+        saga.ReviewReason = ReviewReasons.PaidAfterExpiry;
+        saga.LastError = $"{ReviewReasons.PaidAfterExpiry}: a matching transaction was submitted after the intent expired at {saga.ExpiresAt:O}";
+        saga.TransactionHash = context.Message.TransactionHash;
+        saga.RawPortalStatus = context.Message.PortalStatus;
         saga.VerificationAttempts++;
         Touch(context);
     }
@@ -240,20 +371,25 @@ public sealed class PaymentStateMachine : MassTransitStateMachine<PaymentState>
         saga.ConfirmedAt = saga.UpdatedAt;
     }
 
-    private void Reject(BehaviorContext<PaymentState, PaymentRejected> context)
+    /// <summary>
+    /// A transaction that already confirmed another intent is reported as such rather than with the mismatch the portal's
+    /// answer shows (its reference is the other intent's). Rejections are rare, so the lookup costs the hot path nothing.
+    /// </summary>
+    private async Task RejectAsync(BehaviorContext<PaymentState, PaymentRejected> context)
     {
         var saga = context.Saga;
+        var used = await IsConfirmedByAnotherIntentAsync(context, context.Message.TransactionId);
 
-        saga.LastError = context.Message.Reason;
+        saga.LastError = used ? TransactionAlreadyUsed : context.Message.Reason;
         saga.RawPortalStatus = context.Message.PortalStatus ?? saga.RawPortalStatus;
         saga.VerificationAttempts++;
         Touch(context);
     }
 
-    // The transaction id is not stored: the unique index on it belongs to the intent that claimed it first.
-    private void MarkTransactionAlreadyUsed(BehaviorContext<PaymentState, PaymentTransactionSubmitted> context)
+    private void MarkTransactionAlreadyUsed(BehaviorContext<PaymentState, PaymentVerified> context)
     {
         context.Saga.LastError = TransactionAlreadyUsed;
+        context.Saga.VerificationAttempts++;
         Touch(context);
     }
 

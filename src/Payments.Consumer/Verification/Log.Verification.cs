@@ -25,4 +25,12 @@ internal static partial class Log
         Message = "Payment {PaymentId} verification failed ({ErrorType}), transaction {TransactionId}, redelivery {RedeliveryCount}")]
     public static partial void PaymentVerificationFailed(
         ILogger logger, Exception exception, Guid paymentId, string transactionId, string errorType, int redeliveryCount);
+
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Warning,
+        Message = "Payment {PaymentId} needs review ({ReviewReason}): transaction {TransactionId}")]
+    public static partial void PaymentNeedsReview(ILogger logger, Guid paymentId, string transactionId, string reviewReason);
+
+    [LoggerMessage(EventId = 1106, Level = LogLevel.Warning,
+        Message = "Payment {PaymentId}: the retrying report for transaction {TransactionId} could not be published")]
+    public static partial void RetryingReportFailed(ILogger logger, Exception exception, Guid paymentId, string transactionId);
 }

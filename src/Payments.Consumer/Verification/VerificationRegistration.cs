@@ -11,14 +11,27 @@ public static class VerificationRegistration
     /// </summary>
     public static IServiceCollection AddPaymentVerification(this IServiceCollection services)
     {
-        services.AddOptions<VerificationOptions>()
-            .BindConfiguration(VerificationOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddVerificationOptions();
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(DeferralJitter.Shared);
         services.TryAddSingleton<VerificationTelemetry>();
+        return services;
+    }
+
+    /// <summary>Options section <c>Verification</c>, bound and validated once however many features ask for it.</summary>
+    internal static IServiceCollection AddVerificationOptions(this IServiceCollection services)
+    {
+        if (services.Any(d => d.ServiceType == typeof(VerificationOptionsRegistered)))
+        {
+            return services;
+        }
+
+        services.AddSingleton<VerificationOptionsRegistered>();
+        services.AddOptions<VerificationOptions>()
+            .BindConfiguration(VerificationOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         return services;
     }
 
@@ -29,4 +42,6 @@ public static class VerificationRegistration
         bus.AddConsumer<VerifyPaymentConsumer, VerifyPaymentConsumerDefinition>();
         return bus;
     }
+
+    private sealed class VerificationOptionsRegistered;
 }

@@ -13,6 +13,7 @@ public sealed class VerificationTelemetry
     public const string VerdictConfirmed = "confirmed";
     public const string VerdictRejected = "rejected";
     public const string VerdictPending = "pending";
+    public const string VerdictReview = "review";
 
     private readonly Counter<long> _verdicts;
     private readonly Counter<long> _deferrals;

@@ -9,9 +9,10 @@ using PaymentHeaders = Payments.Contracts.MessageHeaders;
 namespace Payments.Consumer.Verification;
 
 /// <summary>
-/// Checks one transaction against the Developer Portal and reports the verdict as an event. Pending and open-circuit
-/// answers re-send the command to this consumer's own queue through the message scheduler without touching
-/// <c>MT-Redelivery-Count</c>; real failures throw into the endpoint's scheduled redelivery.
+/// Checks one transaction against the Developer Portal and reports the verdict as an event. Pending (and not-found within
+/// the grace) and open-circuit answers re-send the command to this consumer's own queue through the message scheduler
+/// without touching <c>MT-Redelivery-Count</c>; real failures report that they will be retried, then throw into the
+/// endpoint's scheduled redelivery.
 /// </summary>
 public sealed class VerifyPaymentConsumer(
     IDeveloperPortalClient portal,
@@ -24,7 +25,11 @@ public sealed class VerifyPaymentConsumer(
     /// <summary>A re-send sooner than this would only spin: the broker-native delays have 1 s granularity.</summary>
     internal static readonly TimeSpan MinimumDeferral = TimeSpan.FromSeconds(1);
 
+    /// <summary>The portal's status word as stored on the saga row (raw_portal_status).</summary>
+    internal const int MaxPortalStatusLength = 32;
+
     private readonly VerificationOptions _options = options.Value;
+    private readonly TimeSpan[] _redeliveryIntervals = VerifyPaymentConsumerDefinition.RedeliveryIntervals(options.Value);
 
     public async Task Consume(ConsumeContext<VerifyPayment> context)
     {
@@ -38,6 +43,7 @@ public sealed class VerifyPaymentConsumer(
             telemetry.RecordError(errorType);
             Log.PaymentVerificationFailed(
                 logger, exception, context.Message.PaymentId, context.Message.TransactionId, errorType, context.GetRedeliveryCount());
+            await ReportRetryingAsync(context, exception);
             throw;
         }
     }
@@ -46,10 +52,21 @@ public sealed class VerifyPaymentConsumer(
     {
         var command = context.Message;
         var lookup = await portal.GetTransactionAsync(command.TransactionId, context.CancellationToken);
+        if (lookup is PortalLookup.CircuitOpen open)
+        {
+            await DeferAsync(context, open);
+            return;
+        }
+
+        // The portal answered: the not-found grace and the pending budget count from its first answer.
+        var now = time.GetUtcNow();
+        var firstCheckedAt = command.FirstCheckedAt ?? now;
+        var sinceFirstCheck = now - firstCheckedAt;
         switch (lookup)
         {
-            case PortalLookup.CircuitOpen open:
-                await DeferAsync(context, open);
+            case PortalLookup.NotFound when sinceFirstCheck < _options.NotFoundGrace:
+                // Not indexed yet, most likely: a transaction id comes from the payer's wallet before the portal has seen it.
+                await PendingAsync(context, PaymentMatcher.StatusNotFound, unknown: false, firstCheckedAt, sinceFirstCheck);
                 return;
 
             case PortalLookup.NotFound:
@@ -57,21 +74,26 @@ public sealed class VerifyPaymentConsumer(
                 return;
 
             case PortalLookup.Found { Transaction: var transaction }:
+                var portalStatus = PortalText.Bounded(transaction.Status, MaxPortalStatusLength);
                 switch (PaymentMatcher.Evaluate(command, transaction))
                 {
                     case Verdict.Confirmed confirmed:
                         await context.Publish(new PaymentVerified(
-                            command.PaymentId, command.TransactionId, confirmed.TransactionHash, transaction.Status, time.GetUtcNow()));
+                            command.PaymentId, command.TransactionId, confirmed.TransactionHash, portalStatus, now));
                         telemetry.RecordVerdict(VerificationTelemetry.VerdictConfirmed);
                         Log.PaymentVerified(logger, command.PaymentId, command.TransactionId, confirmed.TransactionHash);
                         return;
 
                     case Verdict.Rejected rejected:
-                        await RejectAsync(context, rejected.Reason, transaction.Status);
+                        await RejectAsync(context, rejected.Reason, portalStatus);
                         return;
 
-                    case Verdict.Pending:
-                        await RecheckLaterAsync(context, transaction.Status);
+                    case Verdict.Review review:
+                        await ReviewAsync(context, review.ReviewReason, review.Reason, portalStatus, review.TransactionHash);
+                        return;
+
+                    case Verdict.Pending pending:
+                        await PendingAsync(context, portalStatus, pending.Unknown, firstCheckedAt, sinceFirstCheck);
                         return;
 
                     case var other:
@@ -91,7 +113,33 @@ public sealed class VerifyPaymentConsumer(
         Log.PaymentRejected(logger, command.PaymentId, command.TransactionId, reason);
     }
 
-    private async Task RecheckLaterAsync(ConsumeContext<VerifyPayment> context, string portalStatus)
+    private async Task ReviewAsync(
+        ConsumeContext<VerifyPayment> context, string reviewReason, string reason, string? portalStatus, string? transactionHash)
+    {
+        var command = context.Message;
+        await context.Publish(new PaymentNeedsReview(command.PaymentId, command.TransactionId, reviewReason, reason, portalStatus, transactionHash));
+        telemetry.RecordVerdict(VerificationTelemetry.VerdictReview);
+        Log.PaymentNeedsReview(logger, command.PaymentId, command.TransactionId, reviewReason);
+    }
+
+    /// <summary>Not final yet: check again later, unless the pending budget is spent, then an operator decides.</summary>
+    private async Task PendingAsync(
+        ConsumeContext<VerifyPayment> context, string portalStatus, bool unknown, DateTimeOffset firstCheckedAt, TimeSpan sinceFirstCheck)
+    {
+        if (sinceFirstCheck >= _options.PendingGiveUpAfter)
+        {
+            var reviewReason = unknown ? ReviewReasons.UnknownPortalStatus : ReviewReasons.PendingTooLong;
+            var reason = string.Create(
+                CultureInfo.InvariantCulture,
+                $"{reviewReason}: the portal still answered '{portalStatus}' {sinceFirstCheck.TotalHours:0.#} h after its first answer");
+            await ReviewAsync(context, reviewReason, reason, portalStatus, transactionHash: null);
+            return;
+        }
+
+        await RecheckLaterAsync(context, portalStatus, firstCheckedAt);
+    }
+
+    private async Task RecheckLaterAsync(ConsumeContext<VerifyPayment> context, string portalStatus, DateTimeOffset firstCheckedAt)
     {
         var command = context.Message;
         var previousChecks = ReadCounter(context, PaymentHeaders.PendingCheckCount);
@@ -99,8 +147,9 @@ public sealed class VerifyPaymentConsumer(
         var delay = Backoff.Doubling(previousChecks, _options.PendingMinInterval, _options.PendingMaxInterval);
 
         // Event first: if the re-send then fails, the exception redelivers the command, so the check is not lost.
-        await context.Publish(new PaymentVerificationPending(command.PaymentId, command.TransactionId, portalStatus, checks, delay));
-        await ResendToSelfAsync(context, delay, PaymentHeaders.PendingCheckCount, checks);
+        await context.Publish(new PaymentVerificationPending(
+            command.PaymentId, command.TransactionId, portalStatus, checks, delay, firstCheckedAt));
+        await ResendToSelfAsync(context, command with { FirstCheckedAt = firstCheckedAt }, delay, PaymentHeaders.PendingCheckCount, checks);
 
         telemetry.RecordVerdict(VerificationTelemetry.VerdictPending);
         Log.PaymentVerificationPending(logger, command.PaymentId, command.TransactionId, portalStatus, checks, delay);
@@ -117,10 +166,35 @@ public sealed class VerifyPaymentConsumer(
         }
 
         await context.Publish(new PaymentVerificationDeferred(command.PaymentId, command.TransactionId, open.BreakerName, deferrals, delay));
-        await ResendToSelfAsync(context, delay, PaymentHeaders.DeferralCount, deferrals);
+        await ResendToSelfAsync(context, command, delay, PaymentHeaders.DeferralCount, deferrals);
 
         telemetry.RecordDeferral();
         Log.PaymentVerificationDeferred(logger, command.PaymentId, command.TransactionId, open.BreakerName, deferrals, delay);
+    }
+
+    /// <summary>
+    /// Tells the saga that this chain is alive and when it will report next, so that neither a resubmission nor the
+    /// reconciler starts a second chain while the redelivery waits. Nothing is said when the redeliveries are spent: the
+    /// fault follows. A report that cannot be published changes nothing about the redelivery.
+    /// </summary>
+    private async Task ReportRetryingAsync(ConsumeContext<VerifyPayment> context, Exception exception)
+    {
+        var attempt = context.GetRedeliveryCount();
+        if (attempt >= _redeliveryIntervals.Length)
+        {
+            return;
+        }
+
+        var command = context.Message;
+        try
+        {
+            await context.Publish(new PaymentVerificationRetrying(
+                command.PaymentId, command.TransactionId, attempt + 1, PublicReason(exception), _redeliveryIntervals[attempt]));
+        }
+        catch (Exception publishFailure) when (!context.CancellationToken.IsCancellationRequested)
+        {
+            Log.RetryingReportFailed(logger, publishFailure, command.PaymentId, command.TransactionId);
+        }
     }
 
     /// <summary>
@@ -131,7 +205,8 @@ public sealed class VerifyPaymentConsumer(
     /// MassTransit's scheduled redelivery does by default, so that nothing that de-duplicates on message id (an inbox,
     /// the broker, the test harness) mistakes the next check for a duplicate of this one.
     /// </summary>
-    private static Task ResendToSelfAsync(ConsumeContext<VerifyPayment> context, TimeSpan delay, string counterHeader, int counter)
+    private static Task ResendToSelfAsync(
+        ConsumeContext<VerifyPayment> context, VerifyPayment command, TimeSpan delay, string counterHeader, int counter)
     {
         var pipe = Pipe.Execute<SendContext<VerifyPayment>>(send =>
         {
@@ -160,7 +235,7 @@ public sealed class VerifyPaymentConsumer(
             send.ReplaceMessageId(context);
         });
 
-        return context.ScheduleSend(context.ReceiveContext.InputAddress, delay, context.Message, pipe, context.CancellationToken);
+        return context.ScheduleSend(context.ReceiveContext.InputAddress, delay, command, pipe, context.CancellationToken);
     }
 
     /// <summary>A counter header as it arrives: an int in memory, a string or a number of another width off the wire.</summary>
@@ -194,6 +269,17 @@ public sealed class VerifyPaymentConsumer(
             return 0;
         }
     }
+
+    /// <summary>What the saga may show in <c>lastError</c>: the kind of failure, never host names or exception text.</summary>
+    private static string PublicReason(Exception exception) => exception switch
+    {
+        PortalRequestException { StatusCode: { } status } when status != System.Net.HttpStatusCode.OK =>
+            string.Create(CultureInfo.InvariantCulture, $"portal answered {(int)status}"),
+        PortalRequestException { Kind: PortalFailureKind.Timeout } => "portal did not answer in time",
+        PortalRequestException { Kind: PortalFailureKind.Connection } => "portal unreachable",
+        PortalRequestException { Kind: PortalFailureKind.Unparsable } => "portal answer unreadable",
+        _ => "verification error",
+    };
 
     private static string ErrorType(Exception exception) => exception switch
     {

@@ -42,9 +42,10 @@ internal sealed class PaymentSagaHarness : IAsyncDisposable
     public static async Task<PaymentSagaHarness> StartAsync(
         bool failVerification = false,
         TimeSpan? expiryAfter = null,
-        FakeTimeProvider? time = null)
+        FakeTimeProvider? time = null,
+        IReadOnlyDictionary<string, string?>? configuration = null)
     {
-        var settings = new Dictionary<string, string?>();
+        var settings = new Dictionary<string, string?>(configuration ?? new Dictionary<string, string?>());
         if (expiryAfter is not null)
         {
             settings["PaymentSaga:ExpiryAfter"] = expiryAfter.Value.ToString("c");
@@ -200,6 +201,10 @@ internal sealed record PaymentSnapshot(
     int CircuitDeferrals,
     int PendingChecks,
     string? LastError,
+    string? ReviewReason,
+    bool SubmittedAfterExpiry,
+    DateTimeOffset? FirstCheckedAt,
+    DateTimeOffset? VerificationDueAt,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     DateTimeOffset? ConfirmedAt,
@@ -208,6 +213,7 @@ internal sealed record PaymentSnapshot(
 {
     public static PaymentSnapshot Of(PaymentState s) => new(
         s.CurrentState, s.Reference, s.UserId, s.Recipient, s.Token, s.Amount, s.TransactionId, s.TransactionHash,
-        s.RawPortalStatus, s.VerificationAttempts, s.CircuitDeferrals, s.PendingChecks, s.LastError, s.CreatedAt, s.UpdatedAt,
+        s.RawPortalStatus, s.VerificationAttempts, s.CircuitDeferrals, s.PendingChecks, s.LastError, s.ReviewReason,
+        s.SubmittedAfterExpiry, s.FirstCheckedAt, s.VerificationDueAt, s.CreatedAt, s.UpdatedAt,
         s.ConfirmedAt, s.ExpiresAt, s.ExpiryTokenId);
 }

@@ -72,6 +72,10 @@ public sealed class PaymentStateMachineExpiryTests
         await saga.PublishAndWaitAsync(new PaymentTransactionSubmitted(paymentId, PaymentSagaHarness.NewTransactionId()));
 
         await saga.ShouldBeInAsync(paymentId, saga.Machine.NeedsReview);
-        saga.Row(paymentId).LastError.ShouldBe(PaymentSagaHarness.VerificationFailure);
+        saga.Row(paymentId).ReviewReason.ShouldBe(ReviewReasons.VerificationFaulted);
+
+        // The fault carries exception text; the status document shows no more than that the redeliveries are spent.
+        saga.Row(paymentId).LastError.ShouldBe("verificationFaulted: verification failed; redeliveries exhausted");
+        saga.Row(paymentId).LastError!.ShouldNotContain(PaymentSagaHarness.VerificationFailure);
     }
 }

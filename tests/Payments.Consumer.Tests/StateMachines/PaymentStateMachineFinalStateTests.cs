@@ -13,23 +13,24 @@ public sealed class PaymentStateMachineFinalStateTests : IAsyncLifetime
     [Theory]
     [InlineData(PaymentStatuses.Confirmed)]
     [InlineData(PaymentStatuses.Failed)]
-    [InlineData(PaymentStatuses.Expired)]
     public async Task A_settled_payment_ignores_every_event(string finalStatus)
     {
         var (paymentId, transactionId) = await SettleAsync(finalStatus);
         var before = _saga.Snapshot(paymentId);
         var sentBefore = _saga.VerifyCommandsSentFor(paymentId).Count;
         _saga.Time.Advance(TimeSpan.FromHours(1));
-        var otherTransaction = PaymentSagaHarness.NewTransactionId();
 
-        await _saga.PublishAndWaitAsync(new PaymentTransactionSubmitted(paymentId, transactionId ?? otherTransaction));
+        await _saga.PublishAndWaitAsync(new PaymentTransactionSubmitted(paymentId, transactionId));
         await _saga.PublishAndWaitAsync(new PaymentTransactionSubmitted(paymentId, PaymentSagaHarness.NewTransactionId()));
-        await _saga.PublishAndWaitAsync(new PaymentVerified(paymentId, transactionId ?? otherTransaction, "0xother", "mined", PaymentSagaHarness.Start));
-        await _saga.PublishAndWaitAsync(new PaymentRejected(paymentId, transactionId ?? otherTransaction, "late rejection", "failed"));
-        await _saga.PublishAndWaitAsync(new PaymentVerificationPending(paymentId, transactionId ?? otherTransaction, "pending", 9, TimeSpan.FromSeconds(5)));
-        await _saga.PublishAndWaitAsync(new PaymentVerificationDeferred(paymentId, transactionId ?? otherTransaction, "DeveloperPortal", 3, TimeSpan.FromSeconds(30)));
+        await _saga.PublishAndWaitAsync(new PaymentVerified(paymentId, transactionId, "0xother", "mined", PaymentSagaHarness.Start));
+        await _saga.PublishAndWaitAsync(new PaymentRejected(paymentId, transactionId, "late rejection", "failed"));
+        await _saga.PublishAndWaitAsync(new PaymentVerificationPending(paymentId, transactionId, "pending", 9, TimeSpan.FromSeconds(5)));
+        await _saga.PublishAndWaitAsync(new PaymentVerificationDeferred(paymentId, transactionId, "DeveloperPortal", 3, TimeSpan.FromSeconds(30)));
+        await _saga.PublishAndWaitAsync(new PaymentVerificationRetrying(paymentId, transactionId, 1, "portal answered 503", TimeSpan.FromSeconds(5)));
+        await _saga.PublishAndWaitAsync(new PaymentNeedsReview(paymentId, transactionId, "underpaid", "underpaid: expected 2, got 1 (base units)", "mined", null));
+        await _saga.PublishAndWaitAsync(new ReconcilePayment(paymentId));
         await _saga.PublishAndWaitAsync(new PaymentExpiryDue(paymentId));
-        await _saga.PublishFaultAndWaitAsync(paymentId, transactionId ?? otherTransaction, "late fault");
+        await _saga.PublishFaultAndWaitAsync(paymentId, transactionId, "late fault");
 
         _saga.Snapshot(paymentId).ShouldBe(before);
         _saga.Saga.Consumed.Select(x => x.Exception != null, new CancellationToken(true)).ShouldBeEmpty();
@@ -39,18 +40,32 @@ public sealed class PaymentStateMachineFinalStateTests : IAsyncLifetime
         _saga.Snapshot(paymentId).ShouldBe(before);
     }
 
-    private async Task<(Guid PaymentId, string? TransactionId)> SettleAsync(string finalStatus)
+    [Fact]
+    public async Task An_expired_intent_ignores_every_event_but_a_transaction()
     {
-        if (finalStatus == PaymentStatuses.Expired)
-        {
-            var expiring = await _saga.InitiatedAsync();
-            await _saga.AdvanceTransportClockUntilAsync(
-                TimeSpan.FromMinutes(15),
-                () => _saga.Row(expiring).CurrentState == PaymentStatuses.Expired,
-                "the intent did not expire");
-            return (expiring, null);
-        }
+        var paymentId = await _saga.InitiatedAsync();
+        await _saga.AdvanceTransportClockUntilAsync(
+            TimeSpan.FromMinutes(15), () => _saga.Row(paymentId).CurrentState == PaymentStatuses.Expired, "the intent did not expire");
+        var before = _saga.Snapshot(paymentId);
+        var transactionId = PaymentSagaHarness.NewTransactionId();
+        _saga.Time.Advance(TimeSpan.FromHours(1));
 
+        await _saga.PublishAndWaitAsync(new PaymentVerified(paymentId, transactionId, "0xother", "mined", PaymentSagaHarness.Start));
+        await _saga.PublishAndWaitAsync(new PaymentRejected(paymentId, transactionId, "late rejection", "failed"));
+        await _saga.PublishAndWaitAsync(new PaymentVerificationPending(paymentId, transactionId, "pending", 9, TimeSpan.FromSeconds(5)));
+        await _saga.PublishAndWaitAsync(new PaymentNeedsReview(paymentId, transactionId, "overpaid", "overpaid", "mined", null));
+        await _saga.PublishAndWaitAsync(new ReconcilePayment(paymentId));
+        await _saga.PublishAndWaitAsync(new PaymentExpiryDue(paymentId));
+        await _saga.PublishFaultAndWaitAsync(paymentId, transactionId, "late fault");
+
+        _saga.Snapshot(paymentId).ShouldBe(before);
+        await _saga.QuietAsync();
+        _saga.SagaFaultsPublished().ShouldBeEmpty();
+        _saga.VerifyCommandsSentFor(paymentId).ShouldBeEmpty();
+    }
+
+    private async Task<(Guid PaymentId, string TransactionId)> SettleAsync(string finalStatus)
+    {
         var (paymentId, transactionId) = await _saga.VerifyingAsync();
         if (finalStatus == PaymentStatuses.Confirmed)
         {

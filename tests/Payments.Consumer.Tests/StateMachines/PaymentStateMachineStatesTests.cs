@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Payments.Consumer.StateMachines;
+using Payments.Consumer.Verification;
 using Payments.Contracts;
 
 namespace Payments.Consumer.Tests.StateMachines;
@@ -8,7 +9,8 @@ namespace Payments.Consumer.Tests.StateMachines;
 public sealed class PaymentStateMachineStatesTests
 {
     private readonly PaymentStateMachine _machine =
-        new(TimeProvider.System, Options.Create(new PaymentSagaOptions()), NullLogger<PaymentStateMachine>.Instance);
+        new(TimeProvider.System, Options.Create(new PaymentSagaOptions()), Options.Create(new VerificationOptions()),
+            NullLogger<PaymentStateMachine>.Instance);
 
     [Theory]
     [InlineData(PaymentStatuses.AwaitingTransaction)]

@@ -109,7 +109,8 @@ public sealed class PaymentStateMachineVerificationTests : IAsyncLifetime
         await _saga.ShouldBeInAsync(paymentId, _saga.Machine.NeedsReview);
         var row = _saga.Row(paymentId);
         row.CurrentState.ShouldBe(PaymentStatuses.NeedsReview);
-        row.LastError.ShouldBe("portal returned 503 after 10 redeliveries");
+        row.ReviewReason.ShouldBe(ReviewReasons.VerificationFaulted);
+        row.LastError.ShouldBe("verificationFaulted: verification failed; redeliveries exhausted");
         row.VerificationAttempts.ShouldBe(1);
         row.UpdatedAt.ShouldBe(PaymentSagaHarness.Start.AddMinutes(30));
     }
@@ -156,7 +157,8 @@ public sealed class PaymentStateMachineVerificationTests : IAsyncLifetime
         row.CurrentState.ShouldBe(PaymentStatuses.NeedsReview);
         row.PendingChecks.ShouldBe(1);
         row.CircuitDeferrals.ShouldBe(1);
-        row.LastError.ShouldBe("gave up again");
+        row.LastError.ShouldBe("verificationFaulted: verification failed; redeliveries exhausted");
+        row.ReviewReason.ShouldBe(ReviewReasons.VerificationFaulted);
         row.VerificationAttempts.ShouldBe(3);
     }
 

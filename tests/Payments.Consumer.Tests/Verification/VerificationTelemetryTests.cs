@@ -36,7 +36,7 @@ public class VerificationTelemetryTests
     [Fact]
     public async Task Rejection_is_counted_as_a_rejected_verdict()
     {
-        var portal = new FakeDeveloperPortalClient().Returns(new PortalLookup.NotFound());
+        var portal = new FakeDeveloperPortalClient().Returns(Found(Transaction("failed")));
         await using var verification = await VerificationHarness.StartAsync(portal);
         using var measurements = new MeasurementLog(verification.Services.GetRequiredService<IMeterFactory>());
 

@@ -43,21 +43,14 @@ public class VerifyPaymentConsumerTests
     {
         { "reference", "ffffffffffffffffffffffffffffffff", $"reference mismatch: expected {Reference}, got ffffffffffffffffffffffffffffffff" },
         { "recipient", "0x0000000000000000000000000000000000000bad", $"recipient mismatch: expected {Recipient}, got 0x0000000000000000000000000000000000000bad" },
-        { "token", "WLD", "token mismatch: expected USDC, got WLD" },
-        { "amount", "1000000", "amount mismatch: expected 1500000, got 1000000" },
     };
 
     [Theory]
     [MemberData(nameof(Mismatches))]
-    public async Task Mismatched_field_publishes_payment_rejected_naming_the_field(string field, string? actual, string reason)
+    public async Task Money_for_another_reference_or_recipient_publishes_payment_rejected_naming_the_field(
+        string field, string? actual, string reason)
     {
-        var transaction = field switch
-        {
-            "reference" => Transaction() with { Reference = actual },
-            "recipient" => Transaction() with { Recipient = actual },
-            "token" => Transaction() with { Token = actual },
-            _ => Transaction() with { TokenAmount = actual },
-        };
+        var transaction = field == "reference" ? Transaction() with { Reference = actual } : Transaction() with { Recipient = actual };
         var portal = new FakeDeveloperPortalClient().Returns(Found(transaction));
         await using var verification = await VerificationHarness.StartAsync(portal);
         var command = Command();
@@ -67,6 +60,32 @@ public class VerifyPaymentConsumerTests
         (await verification.PublishedAsync<PaymentRejected>())
             .ShouldBe(new PaymentRejected(command.PaymentId, TransactionId, reason, "mined"));
         (await verification.AnyPublishedSoonAsync<PaymentVerified>()).ShouldBeFalse();
+    }
+
+    public static TheoryData<string, string, string, string> Reviews => new()
+    {
+        { "token", "WLD", "wrongToken", "wrongToken: expected USDC, got WLD" },
+        { "amount", "1499999", "underpaid", "underpaid: expected 1500000, got 1499999 (base units)" },
+        { "amount", "1500001", "overpaid", "overpaid: expected 1500000, got 1500001 (base units)" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Reviews))]
+    public async Task Money_that_reached_the_recipient_but_does_not_match_publishes_needs_review_once(
+        string field, string actual, string reviewReason, string reason)
+    {
+        var transaction = field == "token" ? Transaction() with { Token = actual } : Transaction() with { TokenAmount = actual };
+        var portal = new FakeDeveloperPortalClient().Returns(Found(transaction));
+        await using var verification = await VerificationHarness.StartAsync(portal);
+        var command = Command();
+
+        await verification.SendAsync(command);
+
+        (await verification.PublishedAsync<PaymentNeedsReview>())
+            .ShouldBe(new PaymentNeedsReview(command.PaymentId, TransactionId, reviewReason, reason, "mined", Hash));
+        (await verification.AnyPublishedSoonAsync<PaymentRejected>()).ShouldBeFalse();
+        verification.Published<PaymentVerified>().ShouldBeEmpty();
+        (await verification.AnyDeliveryBeyondAsync(1)).ShouldBeFalse();
     }
 
     [Fact]
@@ -84,11 +103,30 @@ public class VerifyPaymentConsumerTests
     }
 
     [Fact]
-    public async Task Unknown_transaction_is_rejected_as_not_found()
+    public async Task Not_found_within_the_grace_of_the_first_answer_is_checked_again_and_then_verified()
+    {
+        var portal = new FakeDeveloperPortalClient()
+            .Returns(new PortalLookup.NotFound())
+            .Returns(Found(Transaction()));
+        await using var verification = await VerificationHarness.StartAsync(portal);
+        var command = Command();
+
+        await verification.SendAsync(command);
+
+        (await verification.PublishedAsync<PaymentVerificationPending>()).ShouldBe(new PaymentVerificationPending(
+            command.PaymentId, TransactionId, "not_found", 1, TimeSpan.FromSeconds(5), VerificationHarness.Start));
+        var second = await verification.AdvanceToDeliveryAsync(2, TimeSpan.FromSeconds(5));
+        second.Context.Message.ShouldBe(command with { FirstCheckedAt = VerificationHarness.Start });
+        (await verification.PublishedAsync<PaymentVerified>()).TransactionHash.ShouldBe(Hash);
+        verification.Published<PaymentRejected>().ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Unknown_transaction_past_the_not_found_grace_is_rejected_as_not_found()
     {
         var portal = new FakeDeveloperPortalClient().Returns(new PortalLookup.NotFound());
         await using var verification = await VerificationHarness.StartAsync(portal);
-        var command = Command();
+        var command = Command() with { FirstCheckedAt = VerificationHarness.Start - TimeSpan.FromSeconds(60) };
 
         await verification.SendAsync(command);
 
@@ -109,7 +147,8 @@ public class VerifyPaymentConsumerTests
 
         await verification.SendAsync(command);
         (await verification.PublishedAsync<PaymentVerificationPending>(m => m.PendingChecks == 1))
-            .ShouldBe(new PaymentVerificationPending(command.PaymentId, TransactionId, "pending", 1, TimeSpan.FromSeconds(5)));
+            .ShouldBe(new PaymentVerificationPending(
+                command.PaymentId, TransactionId, "pending", 1, TimeSpan.FromSeconds(5), VerificationHarness.Start));
         (await verification.ScheduledDelayAsync(2)).ShouldBeInRange(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(5));
 
         var second = await verification.AdvanceToDeliveryAsync(2, TimeSpan.FromSeconds(5));
@@ -143,7 +182,8 @@ public class VerifyPaymentConsumerTests
         await verification.SendAsync(command);
 
         (await verification.PublishedAsync<PaymentVerificationPending>())
-            .ShouldBe(new PaymentVerificationPending(command.PaymentId, TransactionId, "mined", 1, TimeSpan.FromSeconds(5)));
+            .ShouldBe(new PaymentVerificationPending(
+                command.PaymentId, TransactionId, "mined", 1, TimeSpan.FromSeconds(5), VerificationHarness.Start));
         (await verification.ScheduledDelayAsync(2)).ShouldBeInRange(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(5));
 
         var second = await verification.AdvanceToDeliveryAsync(2, TimeSpan.FromSeconds(5));
@@ -152,6 +192,44 @@ public class VerifyPaymentConsumerTests
         ReadHeader(second.Context, PaymentHeaders.PendingCheckCount).ShouldBe(1);
         ReadHeader(second.Context, MtHeaders.RedeliveryCount).ShouldBeNull();
         verification.Published<PaymentVerificationPending>().Count.ShouldBe(1);
+    }
+
+    [Theory]
+    [InlineData("pending", "pendingTooLong")]
+    [InlineData("reverted", "unknownPortalStatus")]
+    public async Task Past_the_pending_budget_the_intent_goes_to_review_with_the_reason_of_the_last_answer(string status, string reviewReason)
+    {
+        var portal = new FakeDeveloperPortalClient().Returns(Found(Transaction(status, hash: null)));
+        await using var verification = await VerificationHarness.StartAsync(portal);
+        var command = Command() with { FirstCheckedAt = VerificationHarness.Start - TimeSpan.FromHours(24) };
+
+        await verification.SendAsync(command);
+
+        var review = await verification.PublishedAsync<PaymentNeedsReview>();
+        review.ReviewReason.ShouldBe(reviewReason);
+        review.Reason.ShouldBe($"{reviewReason}: the portal still answered '{status}' 24 h after its first answer");
+        review.TransactionHash.ShouldBeNull();
+        verification.Published<PaymentVerificationPending>().ShouldBeEmpty();
+        (await verification.AnyDeliveryBeyondAsync(1)).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task An_unknown_status_inside_the_budget_is_checked_again_like_a_pending_one_without_a_retry()
+    {
+        var portal = new FakeDeveloperPortalClient()
+            .Returns(Found(Transaction("reverted\u0000" + new string('x', 100))))
+            .Returns(Found(Transaction()));
+        await using var verification = await VerificationHarness.StartAsync(portal);
+
+        await verification.SendAsync(Command());
+
+        var pending = await verification.PublishedAsync<PaymentVerificationPending>();
+        pending.PortalStatus.Length.ShouldBeLessThanOrEqualTo(32);
+        pending.PortalStatus.ShouldStartWith("reverted?");
+        var second = await verification.AdvanceToDeliveryAsync(2, TimeSpan.FromSeconds(5));
+        ReadHeader(second.Context, MtHeaders.RedeliveryCount).ShouldBeNull();
+        (await verification.PublishedAsync<PaymentVerified>()).TransactionHash.ShouldBe(Hash);
+        verification.Published<Fault<VerifyPayment>>().ShouldBeEmpty();
     }
 
     [Fact]
@@ -250,6 +328,35 @@ public class VerifyPaymentConsumerTests
     }
 
     [Fact]
+    public async Task A_real_failure_reports_the_coming_redelivery_with_a_reason_that_names_no_host()
+    {
+        var portal = new FakeDeveloperPortalClient()
+            .Throws(new PortalRequestException(null, "connection error: Connection refused (portal.internal:443)"))
+            .Returns(Found(Transaction()));
+        await using var verification = await VerificationHarness.StartAsync(portal);
+        var command = Command();
+
+        await verification.SendAsync(command);
+
+        (await verification.PublishedAsync<PaymentVerificationRetrying>())
+            .ShouldBe(new PaymentVerificationRetrying(command.PaymentId, TransactionId, 1, "verification error", TimeSpan.FromSeconds(5)));
+        await verification.AdvanceToDeliveryAsync(2, TimeSpan.FromSeconds(5));
+        (await verification.PublishedAsync<PaymentVerified>()).TransactionHash.ShouldBe(Hash);
+        verification.Published<PaymentVerificationRetrying>().Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_portal_error_status_is_reported_as_the_status_code()
+    {
+        var portal = new FakeDeveloperPortalClient().Throws(new PortalRequestException(HttpStatusCode.ServiceUnavailable, "503 from portal"));
+        await using var verification = await VerificationHarness.StartAsync(portal);
+
+        await verification.SendAsync(Command());
+
+        (await verification.PublishedAsync<PaymentVerificationRetrying>()).Error.ShouldBe("portal answered 503");
+    }
+
+    [Fact]
     public async Task Exhausted_redeliveries_publish_a_fault()
     {
         var portal = new FakeDeveloperPortalClient()
@@ -282,6 +389,10 @@ public class VerifyPaymentConsumerTests
         verification.Published<Fault<VerifyPayment>>().Count.ShouldBe(1);
         verification.Published<PaymentVerified>().ShouldBeEmpty();
         verification.Published<PaymentRejected>().ShouldBeEmpty();
+
+        // A retrying report for each redelivery that followed, none for the last failure: the fault tells the saga instead.
+        verification.Published<PaymentVerificationRetrying>().Select(m => (m.Attempt, m.NextAttemptIn))
+            .ShouldBe([(1, TimeSpan.FromMinutes(1)), (2, TimeSpan.FromMinutes(2))]);
     }
 
     private static int? ReadHeader(ConsumeContext context, string header) =>
