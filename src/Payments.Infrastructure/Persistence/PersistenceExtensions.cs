@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -53,23 +55,69 @@ public static class PersistenceExtensions
     }
 
     /// <summary>
-    /// Applies every pending migration (creating the database if it does not exist). Idempotent; concurrent callers are
-    /// serialised by EF Core's migration lock.
+    /// Applies every pending migration (creating the database if it does not exist). Idempotent; concurrent callers (the API
+    /// and every consumer instance start at once) are serialised by a session advisory lock held across the whole run.
     /// </summary>
+    /// <remarks>
+    /// EF Core's own migration lock is taken per migration transaction: with two or more pending migrations, a second
+    /// process can read the history before the first has written all of it, and apply a migration again.
+    /// </remarks>
     public static async Task MigrateDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
     {
         var factory = services.GetRequiredService<IDbContextFactory<PaymentsDbContext>>();
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(PersistenceExtensions).FullName!);
 
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
-        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
-        if (pending.Count == 0)
+        await OpenCreatingDatabaseAsync(db, cancellationToken);
+        try
         {
-            Log.DatabaseUpToDate(logger);
+            await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_lock({MigrationLockKey})", cancellationToken);
+            var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+            if (pending.Count == 0)
+            {
+                Log.DatabaseUpToDate(logger);
+                return;
+            }
+
+            await db.Database.MigrateAsync(cancellationToken);
+            Log.MigrationsApplied(logger, pending.Count, pending[^1]);
+        }
+        finally
+        {
+            // Closing the connection returns it to the pool with the session lock still held; unlock first.
+            await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_unlock({MigrationLockKey})", CancellationToken.None);
+            await db.Database.GetDbConnection().CloseAsync();
+        }
+    }
+
+    // An arbitrary constant of this schema ("payments" in ASCII); saga locks hash correlation ids and may collide with it
+    // only by waiting a moment.
+    private const long MigrationLockKey = 0x7061796d656e7473;
+
+    // The connection is opened directly rather than through EF Core, whose execution strategy would wrap an unreachable
+    // server's NpgsqlException (which the start-up retry waits on) in an InvalidOperationException.
+    private static async Task OpenCreatingDatabaseAsync(PaymentsDbContext db, CancellationToken cancellationToken)
+    {
+        var connection = db.Database.GetDbConnection();
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
             return;
         }
+        catch (Npgsql.PostgresException exception) when (exception.SqlState == Npgsql.PostgresErrorCodes.InvalidCatalogName)
+        {
+            // No database yet: create it below, then connect.
+        }
 
-        await db.Database.MigrateAsync(cancellationToken);
-        Log.MigrationsApplied(logger, pending.Count, pending[^1]);
+        try
+        {
+            await db.GetService<IRelationalDatabaseCreator>().CreateAsync(cancellationToken);
+        }
+        catch (Npgsql.PostgresException exception) when (exception.SqlState == Npgsql.PostgresErrorCodes.DuplicateDatabase)
+        {
+            // Created by a concurrent start-up meanwhile.
+        }
+
+        await connection.OpenAsync(cancellationToken);
     }
 }

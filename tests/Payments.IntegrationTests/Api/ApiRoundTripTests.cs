@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json;
 
 namespace Payments.IntegrationTests.Api;
@@ -7,26 +6,27 @@ namespace Payments.IntegrationTests.Api;
 /// <summary>Initiate, pay, submit, poll: the API against the real consumer, RabbitMQ, PostgreSQL and portal simulator.</summary>
 public sealed class ApiRoundTripTests(ApiStackFixture stack) : IClassFixture<ApiStackFixture>
 {
-    private const string Recipient = "0xAbCdEf0123456789aBcDeF0123456789AbCdEf01";
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+    private const string Recipient = StackClient.Recipient;
+
+    private readonly StackClient _client = new(stack);
 
     [Fact]
     public async Task A_matching_transaction_ends_confirmed()
     {
-        var reference = await InitiateAsync("1.5", "USDC");
-        var initial = await GetAsync(reference);
+        var reference = await _client.InitiateAsync("1.5", "USDC");
+        var initial = await _client.GetAsync(reference);
         initial.GetProperty("status").GetString().ShouldBe("AwaitingTransaction");
         initial.GetProperty("amount").GetString().ShouldBe("1.5");
         initial.GetProperty("recipient").GetString().ShouldBe(Recipient.ToLowerInvariant());
-        var transactionId = NewTransactionId();
-        await RegisterAsync(transactionId, reference, "USDC", "1500000");
+        var transactionId = StackClient.NewTransactionId();
+        await _client.RegisterAsync(transactionId, reference, "USDC", "1500000");
 
-        using (var submitted = await SubmitAsync(reference, transactionId))
+        using (var submitted = await _client.SubmitAsync(reference, transactionId))
         {
             submitted.StatusCode.ShouldBe(HttpStatusCode.Accepted);
         }
 
-        var final = await PollUntilFinalAsync(reference);
+        var final = await _client.PollUntilFinalAsync(reference);
         final.GetProperty("status").GetString().ShouldBe("Confirmed", final.ToString());
         final.GetProperty("transactionId").GetString().ShouldBe(transactionId);
         final.GetProperty("transactionHash").GetString().ShouldNotBeNullOrEmpty();
@@ -35,56 +35,54 @@ public sealed class ApiRoundTripTests(ApiStackFixture stack) : IClassFixture<Api
         final.GetProperty("token").GetString().ShouldBe("USDC");
 
         // Final now: the same transaction again is a conflict, read from the real row.
-        using var again = await SubmitAsync(reference, transactionId);
+        using var again = await _client.SubmitAsync(reference, transactionId);
         again.StatusCode.ShouldBe(HttpStatusCode.Conflict);
     }
 
     [Fact]
-    public async Task A_transaction_with_another_amount_ends_failed_with_the_reason()
+    public async Task A_transaction_with_a_smaller_amount_to_our_recipient_ends_in_review_as_underpaid()
     {
-        var reference = await InitiateAsync("2", "WLD");
-        var transactionId = NewTransactionId();
-        await RegisterAsync(transactionId, reference, "WLD", "1000000000000000000");
+        var reference = await _client.InitiateAsync("2", "WLD");
+        var transactionId = StackClient.NewTransactionId();
+        await _client.RegisterAsync(transactionId, reference, "WLD", "1000000000000000000");
 
-        using (var submitted = await SubmitAsync(reference, transactionId))
+        using (var submitted = await _client.SubmitAsync(reference, transactionId))
         {
             submitted.StatusCode.ShouldBe(HttpStatusCode.Accepted);
         }
 
-        var final = await PollUntilFinalAsync(reference);
-        final.GetProperty("status").GetString().ShouldBe("Failed", final.ToString());
-        var lastError = final.GetProperty("lastError").GetString();
-        lastError.ShouldNotBeNull();
-        lastError.ShouldContain("amount");
-        lastError.ShouldContain("2000000000000000000");
+        var final = await _client.PollUntilFinalAsync(reference);
+        final.GetProperty("status").GetString().ShouldBe("NeedsReview", final.ToString());
+        final.GetProperty("reviewReason").GetString().ShouldBe("underpaid");
+        final.GetProperty("lastError").GetString().ShouldBe("underpaid: expected 2000000000000000000, got 1000000000000000000 (base units)");
     }
 
     [Fact]
     public async Task While_verifying_the_same_transaction_is_accepted_again_and_another_is_refused()
     {
-        var reference = await InitiateAsync("0.25", "USDC");
-        var transactionId = NewTransactionId();
-        await RegisterAsync(transactionId, reference, "USDC", "250000", pendingPolls: 1000);
-        using (var submitted = await SubmitAsync(reference, transactionId))
+        var reference = await _client.InitiateAsync("0.25", "USDC");
+        var transactionId = StackClient.NewTransactionId();
+        await _client.RegisterAsync(transactionId, reference, "USDC", "250000", pendingPolls: 1000);
+        using (var submitted = await _client.SubmitAsync(reference, transactionId))
         {
             submitted.StatusCode.ShouldBe(HttpStatusCode.Accepted);
         }
 
-        var verifying = await PollUntilAsync(reference, d => d.GetProperty("status").GetString() == "Verifying");
+        var verifying = await _client.PollUntilAsync(reference, d => d.GetProperty("status").GetString() == "Verifying");
         verifying.GetProperty("transactionId").GetString().ShouldBe(transactionId);
 
-        using (var again = await SubmitAsync(reference, transactionId))
+        using (var again = await _client.SubmitAsync(reference, transactionId))
         {
             again.StatusCode.ShouldBe(HttpStatusCode.Accepted);
         }
 
-        using (var other = await SubmitAsync(reference, NewTransactionId()))
+        using (var other = await _client.SubmitAsync(reference, StackClient.NewTransactionId()))
         {
             other.StatusCode.ShouldBe(HttpStatusCode.Conflict);
         }
 
         // The portal keeps answering "pending": the intent stays in verification, counting its checks.
-        var checking = await PollUntilAsync(reference, d => d.GetProperty("pendingChecks").GetInt32() >= 1);
+        var checking = await _client.PollUntilAsync(reference, d => d.GetProperty("pendingChecks").GetInt32() >= 1);
         checking.GetProperty("status").GetString().ShouldBe("Verifying");
         checking.GetProperty("transactionId").GetString().ShouldBe(transactionId);
     }
@@ -96,62 +94,4 @@ public sealed class ApiRoundTripTests(ApiStackFixture stack) : IClassFixture<Api
 
         response.StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
-
-    private async Task<string> InitiateAsync(string amount, string token)
-    {
-        using var response = await stack.Api.PostAsJsonAsync("/api/payments",
-            new { userId = $"user-{Guid.NewGuid():N}", amount, token, recipient = Recipient });
-        response.StatusCode.ShouldBe(HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        return body.GetProperty("reference").GetString()!;
-    }
-
-    private async Task RegisterAsync(string transactionId, string reference, string token, string tokenAmount, int pendingPolls = 0)
-    {
-        using var response = await stack.Simulator.PostAsJsonAsync("/_sim/transactions", new
-        {
-            transactionId,
-            reference,
-            to = Recipient.ToLowerInvariant(),
-            token,
-            tokenAmount,
-            finalStatus = "mined",
-            pendingPolls,
-            hashMissingPolls = 0,
-        });
-        response.StatusCode.ShouldBe(HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
-    }
-
-    private Task<HttpResponseMessage> SubmitAsync(string reference, string transactionId) =>
-        stack.Api.PostAsJsonAsync($"/api/payments/{reference}/transaction", new { transactionId });
-
-    private async Task<JsonElement> GetAsync(string reference)
-    {
-        using var response = await stack.Api.GetAsync($"/api/payments/{reference}");
-        response.StatusCode.ShouldBe(HttpStatusCode.OK);
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
-    }
-
-    private Task<JsonElement> PollUntilFinalAsync(string reference) =>
-        PollUntilAsync(reference, d => d.GetProperty("status").GetString() is "Confirmed" or "Failed" or "Expired" or "NeedsReview");
-
-    /// <summary>Polls the status document until it satisfies <paramref name="condition"/> or the deadline passes.</summary>
-    private async Task<JsonElement> PollUntilAsync(string reference, Func<JsonElement, bool> condition)
-    {
-        var deadline = DateTimeOffset.UtcNow + Deadline;
-        while (true)
-        {
-            var document = await GetAsync(reference);
-            if (condition(document))
-            {
-                return document;
-            }
-
-            (DateTimeOffset.UtcNow < deadline).ShouldBeTrue($"still {document} after {Deadline}");
-            await Task.Delay(TimeSpan.FromMilliseconds(200));
-        }
-    }
-
-    private static string NewTransactionId() =>
-        "0x" + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()) + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
 }

@@ -12,7 +12,7 @@ namespace Payments.IntegrationTests.Api;
 /// The whole stack for one test class: its own RabbitMQ virtual host and PostgreSQL database, the portal simulator on a
 /// loopback port, the consumer (saga + verification) and the API, both in-process on real RabbitMQ and PostgreSQL.
 /// </summary>
-public sealed class ApiStackFixture : IAsyncLifetime
+public class ApiStackFixture : IAsyncLifetime
 {
     public const string ApiKey = "integration-api-key";
 
@@ -21,6 +21,9 @@ public sealed class ApiStackFixture : IAsyncLifetime
     private WebApplication? _simulator;
     private WebApplicationFactory<DeveloperPortalOptions>? _consumer;
     private WebApplicationFactory<PaymentsApiOptions>? _api;
+
+    /// <summary>Settings of the consumer beyond the shared ones (a fixture for one kind of test sets shorter intervals).</summary>
+    protected virtual IReadOnlyDictionary<string, string?> ConsumerSettings { get; } = new Dictionary<string, string?>();
 
     public PostgresDatabase Database => _database ?? throw new InvalidOperationException("The fixture is not initialised yet.");
 
@@ -47,6 +50,7 @@ public sealed class ApiStackFixture : IAsyncLifetime
         _consumer = new WebApplicationFactory<DeveloperPortalOptions>().WithWebHostBuilder(builder =>
         {
             Apply(builder, shared);
+            Apply(builder, ConsumerSettings);
             builder.UseSetting("DeveloperPortal:BaseUrl", Simulator.BaseAddress!.ToString());
         });
         // Starts the consumer host: its bus declares the saga and verification queues before the API publishes anything.

@@ -12,12 +12,15 @@ public sealed record ClaimTransaction(Guid CounterId, string TransactionId);
 
 public sealed record ClaimTransactionBlindly(Guid CounterId, string TransactionId);
 
+public sealed record StoreTransaction(Guid CounterId, string TransactionId);
+
 public sealed record BumpByTransaction(string TransactionId);
 
 /// <summary>
 /// A minimal state machine on the real saga row, to exercise the repository: every event only counts, so a lost update
-/// shows as a wrong count. Claims mirror the payment state machine's rule: look for another owner of the transaction id
-/// first; the unique index and a retry settle a race between two claimers.
+/// shows as a wrong count. A claim confirms the counter with a transaction id, mirroring the payment state machine's rule:
+/// look for another confirmed owner of the transaction id first; the unique index on confirmed rows and a retry settle a
+/// race between two claimers. Storing a transaction id without confirming competes with nobody.
 /// </summary>
 public class CounterStateMachine : MassTransitStateMachine<PaymentState>
 {
@@ -54,6 +57,7 @@ public class CounterStateMachine : MassTransitStateMachine<PaymentState>
         });
         Event(() => Claimed, e => e.CorrelateById(c => c.Message.CounterId));
         Event(() => ClaimedBlindly, e => e.CorrelateById(c => c.Message.CounterId));
+        Event(() => Stored, e => e.CorrelateById(c => c.Message.CounterId));
         Event(() => BumpedByTransaction, e =>
         {
             e.CorrelateBy((saga, c) => saga.TransactionId == c.Message.TransactionId);
@@ -65,28 +69,37 @@ public class CounterStateMachine : MassTransitStateMachine<PaymentState>
                 .Then(c => Fill(c.Saga))
                 .TransitionTo(Open));
 
-        During(Open,
+        During(Open, Confirmed,
             When(Opened).Then(c => c.Saga.PendingChecks++),
             When(Bumped).Then(c => c.Saga.VerificationAttempts++),
-            When(BumpedByTransaction).Then(c => c.Saga.CircuitDeferrals++),
-            When(ClaimedBlindly).Then(c => c.Saga.TransactionId = c.Message.TransactionId),
-            When(Claimed).ThenAsync(async c =>
-            {
-                var transactionId = c.Message.TransactionId;
-                var repository = c.GetServiceOrCreateInstance<IQuerySagaRepository<PaymentState>>();
-                var owners = await repository.Find(new SagaQuery<PaymentState>(x => x.TransactionId == transactionId));
-                if (owners.Any(owner => owner != c.Saga.CorrelationId))
+            When(BumpedByTransaction).Then(c => c.Saga.CircuitDeferrals++));
+
+        // Only confirmed rows compete for a transaction id (the partial unique index), as in the payment saga.
+        During(Open,
+            When(Stored).Then(c => c.Saga.TransactionId = c.Message.TransactionId),
+            When(ClaimedBlindly)
+                .Then(c => c.Saga.TransactionId = c.Message.TransactionId)
+                .TransitionTo(Confirmed),
+            When(Claimed).IfElseAsync(
+                async c =>
                 {
-                    c.Saga.LastError = AlreadyUsed;
-                }
-                else
-                {
-                    c.Saga.TransactionId = transactionId;
-                }
-            }));
+                    var transactionId = c.Message.TransactionId;
+                    var repository = c.GetServiceOrCreateInstance<IQuerySagaRepository<PaymentState>>();
+                    var owners = await repository.Find(new SagaQuery<PaymentState>(
+                        x => x.TransactionId == transactionId && x.CurrentState == "Confirmed"));
+                    return owners.Any(owner => owner != c.Saga.CorrelationId);
+                },
+                used => used.Then(c => c.Saga.LastError = AlreadyUsed),
+                free => free
+                    .Then(c => c.Saga.TransactionId = c.Message.TransactionId)
+                    .TransitionTo(Confirmed)));
     }
 
     public State Open { get; protected set; } = null!;
+
+    public State Confirmed { get; protected set; } = null!;
+
+    public Event<StoreTransaction> Stored { get; protected set; } = null!;
 
     public Event<OpenCounter> Opened { get; protected set; } = null!;
 

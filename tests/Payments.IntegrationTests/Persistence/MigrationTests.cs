@@ -25,7 +25,10 @@ public sealed class MigrationTests
             "SELECT data_type FROM information_schema.columns WHERE table_name = 'payments' AND column_name = 'created_at'"))
             .ShouldBe("timestamp with time zone");
         (await database.ScalarAsync<string>("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_payments_transaction_id'"))
-            .ShouldBe("CREATE UNIQUE INDEX ix_payments_transaction_id ON public.payments USING btree (transaction_id) WHERE (transaction_id IS NOT NULL)");
+            .ShouldBe("CREATE INDEX ix_payments_transaction_id ON public.payments USING btree (transaction_id) WHERE (transaction_id IS NOT NULL)");
+        (await database.ScalarAsync<string>("SELECT indexdef FROM pg_indexes WHERE indexname = 'ux_payments_confirmed_transaction_id'"))
+            .ShouldBe("CREATE UNIQUE INDEX ux_payments_confirmed_transaction_id ON public.payments USING btree (transaction_id) "
+                + "WHERE ((transaction_id IS NOT NULL) AND ((current_state)::text = 'Confirmed'::text))");
         (await database.ScalarAsync<long>("SELECT count(*) FROM pg_indexes WHERE indexname = 'ix_payments_current_state'")).ShouldBe(1);
     }
 

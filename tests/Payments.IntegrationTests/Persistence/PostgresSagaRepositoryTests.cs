@@ -59,17 +59,32 @@ public sealed class PostgresSagaRepositoryTests(PostgresFixture fixture) : IClas
         _bus.Faults.Entries.ShouldBeEmpty();
         settled.ShouldBe(ids.Length);
         (await _database.CountAsync($"transaction_id = '{transactionId}'")).ShouldBe(1);
+        (await _database.CountAsync($"transaction_id = '{transactionId}' AND current_state = 'Confirmed'")).ShouldBe(1);
         (await _database.CountAsync($"correlation_id IN ({idList}) AND last_error = '{CounterStateMachine.AlreadyUsed}'")).ShouldBe(ids.Length - 1);
     }
 
     [Fact]
-    public async Task A_second_saga_storing_a_used_transaction_id_faults_with_TransactionAlreadyClaimedException()
+    public async Task Sagas_that_store_one_transaction_id_without_confirming_do_not_compete()
+    {
+        var transactionId = NewTransactionId();
+        var ids = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => OpenAsync()));
+
+        await Task.WhenAll(ids.Select(id => _bus.Bus.Publish(new StoreTransaction(id, transactionId))));
+
+        var stored = await Eventually.Until(
+            () => _database.CountAsync($"transaction_id = '{transactionId}'"), n => n >= ids.Length, _timeout, HasFaults);
+        _bus.Faults.Entries.ShouldBeEmpty();
+        stored.ShouldBe(ids.Length);
+    }
+
+    [Fact]
+    public async Task A_second_saga_confirming_a_used_transaction_id_faults_with_TransactionAlreadyClaimedException()
     {
         var transactionId = NewTransactionId();
         var owner = await OpenAsync();
         var other = await OpenAsync();
         await _bus.Bus.Publish(new ClaimTransactionBlindly(owner, transactionId));
-        await Eventually.Until(() => _database.CountAsync($"transaction_id = '{transactionId}'"), n => n == 1, _timeout);
+        await Eventually.Until(() => _database.CountAsync($"transaction_id = '{transactionId}' AND current_state = 'Confirmed'"), n => n == 1, _timeout);
 
         await _bus.Bus.Publish(new ClaimTransactionBlindly(other, transactionId));
 
@@ -113,7 +128,7 @@ public sealed class PostgresSagaRepositoryTests(PostgresFixture fixture) : IClas
         loaded.CorrelationId.ShouldBe(id);
         loaded.Reference.ShouldBe(id.ToString("N"));
         loaded.TransactionId.ShouldBe(transactionId);
-        loaded.CurrentState.ShouldBe("Open");
+        loaded.CurrentState.ShouldBe("Confirmed");
         missing.ShouldBeNull();
         found.ShouldBe([id]);
         none.ShouldBeEmpty();

@@ -82,6 +82,7 @@ public sealed class SagaBus : IAsyncDisposable
         IConsumer<Fault<BumpCounter>>,
         IConsumer<Fault<ClaimTransaction>>,
         IConsumer<Fault<ClaimTransactionBlindly>>,
+        IConsumer<Fault<StoreTransaction>>,
         IConsumer<Fault<BumpByTransaction>>
     {
         public Task Consume(ConsumeContext<Fault<OpenCounter>> context) => Record(context.Message);
@@ -91,6 +92,8 @@ public sealed class SagaBus : IAsyncDisposable
         public Task Consume(ConsumeContext<Fault<ClaimTransaction>> context) => Record(context.Message);
 
         public Task Consume(ConsumeContext<Fault<ClaimTransactionBlindly>> context) => Record(context.Message);
+
+        public Task Consume(ConsumeContext<Fault<StoreTransaction>> context) => Record(context.Message);
 
         public Task Consume(ConsumeContext<Fault<BumpByTransaction>> context) => Record(context.Message);
 
