@@ -55,17 +55,16 @@ internal static class PaymentEndpoints
         ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
-        var (body, problem) = await JsonBody.ReadObjectAsync(context.Request, cancellationToken);
+        var (body, problem) = await JsonBody.ReadObjectAsync(context.Request, PaymentValidation.PaymentFields, cancellationToken);
         if (problem is not null)
         {
             return problem;
         }
 
-        var errors = new Dictionary<string, string[]>();
-        var payment = PaymentValidation.Validate(body, errors);
+        var payment = PaymentValidation.Validate(body);
         if (payment is null)
         {
-            return Problems.Validation(errors);
+            return Problems.Validation(body.Errors);
         }
 
         // Version 7: time-ordered ids keep the saga table's primary-key index append-mostly.
@@ -111,17 +110,16 @@ internal static class PaymentEndpoints
             return InvalidReference();
         }
 
-        var (body, problem) = await JsonBody.ReadObjectAsync(context.Request, cancellationToken);
+        var (body, problem) = await JsonBody.ReadObjectAsync(context.Request, PaymentValidation.TransactionFields, cancellationToken);
         if (problem is not null)
         {
             return problem;
         }
 
-        var errors = new Dictionary<string, string[]>();
-        var transactionId = PaymentValidation.ValidateTransaction(body, errors);
+        var transactionId = PaymentValidation.ValidateTransaction(body);
         if (transactionId is null)
         {
-            return Problems.Validation(errors);
+            return Problems.Validation(body.Errors);
         }
 
         var payment = await reader.FindAsync(paymentId, cancellationToken);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using Payments.Api.Validation;
 
@@ -13,14 +12,22 @@ internal static partial class PaymentValidation
 {
     public const int MaxUserIdLength = 128;
 
+    /// <summary>The properties of <see cref="CreatePaymentRequest"/>; any other property is refused.</summary>
+    public static IReadOnlyList<string> PaymentFields { get; } = ["userId", "amount", "token", "recipient"];
+
+    /// <summary>The properties of <see cref="SubmitTransactionRequest"/>.</summary>
+    public static IReadOnlyList<string> TransactionFields { get; } = ["transactionId"];
+
     internal sealed record ValidPayment(string UserId, string Token, string AmountBaseUnits, string Recipient);
 
-    public static ValidPayment? Validate(JsonElement body, Dictionary<string, string[]> errors)
+    /// <summary>Checks the fields of a body read with <see cref="PaymentFields"/>, adding to its errors.</summary>
+    public static ValidPayment? Validate(JsonFields body)
     {
-        var userId = JsonBody.GetString(body, "userId", errors);
-        var amount = JsonBody.GetString(body, "amount", errors);
-        var token = JsonBody.GetString(body, "token", errors);
-        var recipient = JsonBody.GetString(body, "recipient", errors);
+        var errors = body.Errors;
+        var userId = body.Get("userId");
+        var amount = body.Get("amount");
+        var token = body.Get("token");
+        var recipient = body.Get("recipient");
 
         if (!errors.ContainsKey("userId"))
         {
@@ -100,27 +107,25 @@ internal static partial class PaymentValidation
             : null;
     }
 
-    public static string? ValidateTransaction(JsonElement body, Dictionary<string, string[]> errors)
+    /// <summary>Checks the field of a body read with <see cref="TransactionFields"/>, adding to its errors.</summary>
+    public static string? ValidateTransaction(JsonFields body)
     {
-        var transactionId = JsonBody.GetString(body, "transactionId", errors);
-        if (errors.ContainsKey("transactionId"))
+        var errors = body.Errors;
+        var transactionId = body.Get("transactionId");
+        if (!errors.ContainsKey("transactionId"))
         {
-            return null;
+            if (string.IsNullOrEmpty(transactionId))
+            {
+                errors["transactionId"] = ["transactionId is required."];
+            }
+            else if (!TransactionIdPattern().IsMatch(transactionId))
+            {
+                errors["transactionId"] = ["transactionId must be 0x followed by 64 lower-case hex digits."];
+            }
         }
 
-        if (string.IsNullOrEmpty(transactionId))
-        {
-            errors["transactionId"] = ["transactionId is required."];
-            return null;
-        }
-
-        if (!TransactionIdPattern().IsMatch(transactionId))
-        {
-            errors["transactionId"] = ["transactionId must be 0x followed by 64 lower-case hex digits."];
-            return null;
-        }
-
-        return transactionId;
+        // Other entries (an unknown property) refuse the body as well, however good the id.
+        return errors.Count == 0 ? transactionId : null;
     }
 
     /// <summary>A reference is the saga id's 32 lower-case hex digits (<c>Guid.ToString("N")</c>).</summary>

@@ -19,6 +19,7 @@ internal static class Problems
     private static string Title(int statusCode) => statusCode switch
     {
         StatusCodes.Status413PayloadTooLarge => "The request body is too large.",
+        StatusCodes.Status408RequestTimeout => "The request body was not received in time.",
         _ => "One or more validation errors occurred.",
     };
 }

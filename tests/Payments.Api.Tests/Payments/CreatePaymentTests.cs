@@ -65,6 +65,21 @@ public sealed partial class CreatePaymentTests(ApiFactory factory) : IClassFixtu
     }
 
     [Fact]
+    public async Task Accepts_non_ascii_text_surrogate_pairs_and_property_names_in_any_case()
+    {
+        using var client = factory.CreateAuthorizedClient();
+        var userId = $"üser-😀-{Guid.NewGuid():N}";
+        // The emoji escaped as its surrogate pair: a pair is a character, only a lone half is refused.
+        var body = $$"""{"UserId":"{{userId.Replace("😀", "\\ud83d\\ude00", StringComparison.Ordinal)}}","AMOUNT":"1","token":"WLD","Recipient":"0x1111111111111111111111111111111111111111"}""";
+
+        using var response = await client.PostAsync("/api/payments", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        var sent = await SentInitiation(userId);
+        sent.Amount.ShouldBe("1000000000000000000");
+    }
+
+    [Fact]
     public async Task Gives_every_payment_its_own_reference()
     {
         using var client = factory.CreateAuthorizedClient();

@@ -136,6 +136,105 @@ public sealed class SubmitTransactionTests(ApiFactory factory) : IClassFixture<A
         Submissions(payment.CorrelationId).ShouldBeEmpty();
     }
 
+    public static TheoryData<string> ControlCharacters() => new()
+    {
+        $$"""{"transactionId":"{{TransactionA}}\u0000"}""",
+        $$"""{"transactionId":"\u0000{{TransactionA}}"}""",
+        $$"""{"transactionId":"{{TransactionA}}\u007f"}""",
+        $$"""{"transactionId":"{{TransactionA}}\u0085"}""",
+        "{\"transactionId\":\"" + TransactionA + "\u007f\"}",
+        "{\"transactionId\":\"" + TransactionA + "\u009b\"}",
+        "{\"transactionId\":\"" + TransactionA + "\0\"}",
+        $$"""{"transactionId":"{{TransactionA}}\n"}""",
+    };
+
+    [Theory]
+    [MemberData(nameof(ControlCharacters))]
+    public async Task Rejects_a_control_character_in_the_transaction_id_naming_it(string body)
+    {
+        var payment = factory.Reader.Add(PaymentStatuses.AwaitingTransaction);
+        using var client = factory.CreateAuthorizedClient();
+
+        using var response = await Post(client, payment.Reference, body);
+
+        await response.ShouldBeProblemAsync(400, "transactionId");
+        Submissions(payment.CorrelationId).ShouldBeEmpty();
+    }
+
+    [Theory]
+    [InlineData("\\ud800")]
+    [InlineData("\\udc00")]
+    [InlineData("\\udbff\\u0030")]
+    public async Task Rejects_a_lone_surrogate_in_the_transaction_id_naming_it(string surrogate)
+    {
+        var payment = factory.Reader.Add(PaymentStatuses.AwaitingTransaction);
+        using var client = factory.CreateAuthorizedClient();
+
+        using var response = await Post(client, payment.Reference, $$"""{"transactionId":"0x{{surrogate}}"}""");
+
+        await response.ShouldBeProblemAsync(400, "transactionId");
+        Submissions(payment.CorrelationId).ShouldBeEmpty();
+    }
+
+    [Theory]
+    [InlineData("transactionId")]
+    [InlineData("TransactionId")]
+    [InlineData("TRANSACTIONID")]
+    public async Task Rejects_a_repeated_transaction_id_property_naming_it(string second)
+    {
+        var payment = factory.Reader.Add(PaymentStatuses.AwaitingTransaction);
+        using var client = factory.CreateAuthorizedClient();
+
+        using var response = await Post(client, payment.Reference, $$"""{"transactionId":"{{TransactionA}}","{{second}}":"{{TransactionB}}"}""");
+
+        await response.ShouldBeProblemAsync(400, "transactionId");
+        Submissions(payment.CorrelationId).ShouldBeEmpty();
+    }
+
+    [Theory]
+    [InlineData("reference", "\"0123\"")]
+    [InlineData("transactionHash", "null")]
+    [InlineData("extra", """{"transactionId":"0x"}""")]
+    [InlineData("extra", "[1,2]")]
+    public async Task Rejects_an_unknown_property_next_to_a_valid_transaction_id_naming_it(string name, string value)
+    {
+        var payment = factory.Reader.Add(PaymentStatuses.AwaitingTransaction);
+        using var client = factory.CreateAuthorizedClient();
+
+        using var response = await Post(client, payment.Reference, $$"""{"transactionId":"{{TransactionA}}","{{name}}":{{value}}}""");
+
+        var problem = await response.ShouldBeProblemAsync(400, name);
+        problem.GetProperty("errors").EnumerateObject().Select(e => e.Name).ShouldBe([name]);
+        Submissions(payment.CorrelationId).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Describes_an_unknown_property_name_with_a_control_character_without_echoing_it()
+    {
+        var payment = factory.Reader.Add(PaymentStatuses.AwaitingTransaction);
+        using var client = factory.CreateAuthorizedClient();
+
+        using var response = await Post(client, payment.Reference, $$"""{"transactionId":"{{TransactionA}}","a\u0000\ud800":1}""");
+
+        await response.ShouldBeProblemAsync(400, "a\\u0000\\ud800");
+        Submissions(payment.CorrelationId).ShouldBeEmpty();
+    }
+
+    [Theory]
+    [InlineData("""{"transactionId":{"value":"0x"}}""")]
+    [InlineData("""{"transactionId":["0x"]}""")]
+    [InlineData("""{"transactionId":true}""")]
+    public async Task Rejects_a_transaction_id_that_is_not_a_string_naming_it(string body)
+    {
+        var payment = factory.Reader.Add(PaymentStatuses.AwaitingTransaction);
+        using var client = factory.CreateAuthorizedClient();
+
+        using var response = await Post(client, payment.Reference, body);
+
+        await response.ShouldBeProblemAsync(400, "transactionId");
+        Submissions(payment.CorrelationId).ShouldBeEmpty();
+    }
+
     [Fact]
     public async Task Refuses_a_request_without_a_key_and_publishes_nothing()
     {
@@ -150,6 +249,9 @@ public sealed class SubmitTransactionTests(ApiFactory factory) : IClassFixture<A
 
     private static Task<HttpResponseMessage> Submit(HttpClient client, string reference, string transactionId) =>
         client.PostAsJsonAsync($"/api/payments/{reference}/transaction", new { transactionId });
+
+    private static Task<HttpResponseMessage> Post(HttpClient client, string reference, string body) =>
+        client.PostAsync($"/api/payments/{reference}/transaction", new StringContent(body, Encoding.UTF8, "application/json"));
 
     // The endpoint publishes before it answers, so the harness already holds anything it published.
     private string[] Submissions(Guid paymentId) =>
