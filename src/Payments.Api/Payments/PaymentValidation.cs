@@ -100,6 +100,11 @@ internal static partial class PaymentValidation
             {
                 errors["recipient"] = ["recipient must be 0x followed by 40 hex digits."];
             }
+            else if (recipient.AsSpan(2).IndexOfAnyExcept('0') < 0)
+            {
+                // Nobody holds the key of the zero address: a payment sent there is burned, never received.
+                errors["recipient"] = ["recipient must not be the zero address."];
+            }
         }
 
         return errors.Count == 0

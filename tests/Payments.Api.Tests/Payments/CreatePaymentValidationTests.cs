@@ -233,6 +233,24 @@ public sealed class CreatePaymentValidationTests(ApiFactory factory) : IClassFix
         await NothingWasPublished();
     }
 
+    [Theory]
+    [InlineData("0x0000000000000000000000000000000000000000")]
+    [InlineData("0X0000000000000000000000000000000000000000")]
+    public async Task Rejects_the_zero_address_as_recipient(string recipient)
+    {
+        using var client = factory.CreateAuthorizedClient();
+
+        using var response = await client.PostAsync("/api/payments", Json(BodyWith("recipient", $"\"{recipient}\"")));
+
+        var problem = await response.ShouldBeProblemAsync(400, "recipient");
+        if (recipient.StartsWith("0x", StringComparison.Ordinal))
+        {
+            problem.GetProperty("errors").GetProperty("recipient")[0].GetString()!.ShouldContain("zero address");
+        }
+
+        await NothingWasPublished();
+    }
+
     public static TheoryData<string, string> NestedValues() => new()
     {
         { "userId", """{"id":"u"}""" },
