@@ -9,8 +9,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Payment {Reference} not confirmed by the saga in time ({Reason}); answering 503")]
     public static partial void InitiationUnavailable(ILogger logger, string reference, string reason);
 
-    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Payment {Reference} transaction {TransactionId} submitted (repeat: {Repeat})")]
-    public static partial void TransactionSubmitted(ILogger logger, string reference, string transactionId, bool repeat);
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Payment {Reference} transaction {TransactionId} submitted (repeat: {Repeat}, after expiry: {Late})")]
+    public static partial void TransactionSubmitted(ILogger logger, string reference, string transactionId, bool repeat, bool late);
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "Payment {Reference} transaction submission refused in status {Status}")]
     public static partial void TransactionConflict(ILogger logger, string reference, string status);

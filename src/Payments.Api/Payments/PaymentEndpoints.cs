@@ -130,23 +130,17 @@ internal static class PaymentEndpoints
 
         var logger = loggers.CreateLogger(LoggerName);
         var sameTransaction = string.Equals(payment.TransactionId, transactionId, StringComparison.Ordinal);
-        var accepted = payment.CurrentState switch
-        {
-            PaymentStatuses.AwaitingTransaction => payment.TransactionId is null || sameTransaction,
-            // The same transaction again while verifying re-sends the verification: recovery for a lost command.
-            PaymentStatuses.Verifying => sameTransaction,
-            _ => false,
-        };
-        if (!accepted)
+        var conflict = SubmissionConflict(payment.CurrentState, payment.TransactionId, sameTransaction);
+        if (conflict is not null)
         {
             Log.TransactionConflict(logger, reference, payment.CurrentState);
-            return Problems.Conflict(payment.TransactionId is not null && !sameTransaction
-                ? $"Another transaction is already submitted for this payment (status {payment.CurrentState})."
-                : $"The payment is {payment.CurrentState} and accepts no transaction.");
+            return Problems.Conflict(conflict);
         }
 
+        // The same transaction again is published again and the saga decides whether to re-send the verification: it can
+        // tell a lost command from one still being worked on, the API cannot.
         await publisher.Publish(new PaymentTransactionSubmitted(paymentId, transactionId), cancellationToken);
-        Log.TransactionSubmitted(logger, reference, transactionId, sameTransaction);
+        Log.TransactionSubmitted(logger, reference, transactionId, sameTransaction, payment.CurrentState == PaymentStatuses.Expired);
         return TypedResults.Accepted(
             $"/api/payments/{reference}",
             new TransactionAcceptedResponse(reference, PaymentStatuses.Verifying));
@@ -186,6 +180,24 @@ internal static class PaymentEndpoints
             payment.ConfirmedAt,
             payment.ExpiresAt));
     }
+
+    /// <summary>
+    /// Why a submission is refused, or null when it is accepted. Accepting statuses are listed rather than refusing ones, so a
+    /// status added later (Refunded, ...) is refused until someone decides otherwise.
+    /// </summary>
+    private static string? SubmissionConflict(string status, string? storedTransactionId, bool sameTransaction) =>
+        status switch
+        {
+            // Expired accepts a transaction: the user may have paid just before the deadline and submitted after it; the saga
+            // verifies the late payment like any other.
+            PaymentStatuses.AwaitingTransaction or PaymentStatuses.Verifying or PaymentStatuses.Expired =>
+                storedTransactionId is null || sameTransaction
+                    ? null
+                    : $"Another transaction is already submitted for this payment (status {status}); a payment takes one transaction.",
+            PaymentStatuses.NeedsReview =>
+                "The payment is NeedsReview: it waits for an operator's decision and accepts no transaction.",
+            _ => $"The payment is {status}, a final status: it accepts no transaction.",
+        };
 
     private static IResult InvalidReference() =>
         Problems.Validation("reference", "reference must be 32 lower-case hex digits.");

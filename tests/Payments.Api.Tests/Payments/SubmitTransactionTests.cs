@@ -41,42 +41,92 @@ public sealed class SubmitTransactionTests(ApiFactory factory) : IClassFixture<A
     }
 
     [Fact]
-    public async Task Refuses_another_transaction_while_verifying_with_409()
+    public async Task Republishes_the_same_transaction_while_awaiting_one()
     {
-        var payment = factory.Reader.Add(PaymentStatuses.Verifying, TransactionA);
-        using var client = factory.CreateAuthorizedClient();
-
-        using var response = await Submit(client, payment.Reference, TransactionB);
-
-        await response.ShouldBeProblemAsync(409);
-        Submissions(payment.CorrelationId).ShouldBeEmpty();
-    }
-
-    [Theory]
-    [InlineData(PaymentStatuses.Confirmed)]
-    [InlineData(PaymentStatuses.Failed)]
-    [InlineData(PaymentStatuses.Expired)]
-    [InlineData(PaymentStatuses.NeedsReview)]
-    public async Task Refuses_the_same_transaction_once_the_payment_is_settled_with_409(string status)
-    {
-        var payment = factory.Reader.Add(status, TransactionA);
+        var payment = factory.Reader.Add(PaymentStatuses.AwaitingTransaction, TransactionA);
         using var client = factory.CreateAuthorizedClient();
 
         using var response = await Submit(client, payment.Reference, TransactionA);
 
-        await response.ShouldBeProblemAsync(409);
-        Submissions(payment.CorrelationId).ShouldBeEmpty();
+        response.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        Submissions(payment.CorrelationId).ShouldBe([TransactionA]);
     }
 
     [Fact]
-    public async Task Refuses_a_transaction_for_an_expired_intent_that_never_had_one_with_409()
+    public async Task Accepts_a_late_transaction_for_an_expired_intent_and_publishes_it()
     {
         var payment = factory.Reader.Add(PaymentStatuses.Expired);
         using var client = factory.CreateAuthorizedClient();
 
         using var response = await Submit(client, payment.Reference, TransactionA);
 
-        await response.ShouldBeProblemAsync(409);
+        response.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        body.GetProperty("status").GetString().ShouldBe("Verifying");
+        response.Headers.Location!.OriginalString.ShouldBe($"/api/payments/{payment.Reference}");
+        Submissions(payment.CorrelationId).ShouldBe([TransactionA]);
+    }
+
+    [Fact]
+    public async Task Accepts_the_same_transaction_again_for_an_expired_intent()
+    {
+        var payment = factory.Reader.Add(PaymentStatuses.Expired, TransactionA);
+        using var client = factory.CreateAuthorizedClient();
+
+        using var response = await Submit(client, payment.Reference, TransactionA);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        Submissions(payment.CorrelationId).ShouldBe([TransactionA]);
+    }
+
+    [Theory]
+    [InlineData(PaymentStatuses.AwaitingTransaction)]
+    [InlineData(PaymentStatuses.Verifying)]
+    [InlineData(PaymentStatuses.Expired)]
+    public async Task Refuses_another_transaction_than_the_stored_one_with_409(string status)
+    {
+        var payment = factory.Reader.Add(status, TransactionA);
+        using var client = factory.CreateAuthorizedClient();
+
+        using var response = await Submit(client, payment.Reference, TransactionB);
+
+        var problem = await response.ShouldBeProblemAsync(409);
+        problem.GetProperty("detail").GetString()!.ShouldContain("Another transaction");
+        Submissions(payment.CorrelationId).ShouldBeEmpty();
+    }
+
+    public static TheoryData<string, string?, string> SettledSubmissions()
+    {
+        var data = new TheoryData<string, string?, string>();
+        // Refunded is not a status of the saga yet; it is listed so that its arrival cannot reopen submissions.
+        foreach (var status in new[] { PaymentStatuses.Confirmed, PaymentStatuses.Failed, "Refunded", PaymentStatuses.NeedsReview })
+        {
+            var detail = status == PaymentStatuses.NeedsReview ? "operator" : "final status";
+            data.Add(status, TransactionA, detail);
+            data.Add(status, null, detail);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(SettledSubmissions))]
+    public async Task Refuses_any_transaction_once_the_payment_is_settled_or_in_review_with_409(
+        string status, string? stored, string detail)
+    {
+        var payment = factory.Reader.Add(status, stored);
+        using var client = factory.CreateAuthorizedClient();
+
+        using var same = await Submit(client, payment.Reference, TransactionA);
+        using var other = await Submit(client, payment.Reference, TransactionB);
+
+        foreach (var response in new[] { same, other })
+        {
+            var problem = await response.ShouldBeProblemAsync(409);
+            problem.GetProperty("detail").GetString()!.ShouldContain(status);
+            problem.GetProperty("detail").GetString()!.ShouldContain(detail);
+        }
+
         Submissions(payment.CorrelationId).ShouldBeEmpty();
     }
 
