@@ -23,6 +23,8 @@ internal sealed record PaymentStatusResponse(
     int CircuitDeferrals,
     int PendingChecks,
     string? LastError,
+    string? ReviewReason,
+    bool SubmittedAfterExpiry,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     DateTimeOffset? ConfirmedAt,

@@ -175,6 +175,8 @@ internal static class PaymentEndpoints
             payment.CircuitDeferrals,
             payment.PendingChecks,
             payment.LastError,
+            payment.ReviewReason,
+            payment.SubmittedAfterExpiry,
             payment.CreatedAt,
             payment.UpdatedAt,
             payment.ConfirmedAt,

@@ -40,6 +40,19 @@ public sealed class OpenApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task Documents_the_review_fields_of_the_status_document()
+    {
+        using var client = factory.CreateClient();
+
+        var document = await client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+
+        var properties = Schema(document, "PaymentStatusResponse").GetProperty("properties");
+        properties.GetProperty("reviewReason").GetProperty("type").EnumerateArray().Select(t => t.GetString())
+            .ShouldBe(["null", "string"], ignoreOrder: true);
+        properties.GetProperty("submittedAfterExpiry").GetProperty("type").GetString().ShouldBe("boolean");
+    }
+
+    [Fact]
     public void Runs_without_a_database_or_a_broker()
     {
         var hosted = factory.Services.GetServices<IHostedService>().Select(s => s.GetType().Name).ToList();
@@ -57,4 +70,7 @@ public sealed class OpenApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
 
         await response.ShouldBeProblemAsync(404);
     }
+
+    private static JsonElement Schema(JsonElement document, string name) =>
+        document.GetProperty("components").GetProperty("schemas").GetProperty(name);
 }

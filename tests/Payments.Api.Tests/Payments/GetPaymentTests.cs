@@ -8,15 +8,16 @@ namespace Payments.Api.Tests.Payments;
 
 public sealed class GetPaymentTests(ApiFactory factory) : IClassFixture<ApiFactory>
 {
+    // In the order of the HTTP contract (DESIGN.md), which the document keeps.
     private static readonly string[] ContractFields =
     [
         "reference", "userId", "amount", "token", "recipient", "status", "transactionId", "transactionHash",
-        "verificationAttempts", "circuitDeferrals", "pendingChecks", "lastError", "createdAt", "updatedAt", "confirmedAt",
-        "expiresAt",
+        "verificationAttempts", "circuitDeferrals", "pendingChecks", "lastError", "reviewReason", "submittedAfterExpiry",
+        "createdAt", "updatedAt", "confirmedAt", "expiresAt",
     ];
 
     [Fact]
-    public async Task Returns_the_status_document_with_exactly_the_contract_fields()
+    public async Task Returns_the_status_document_with_exactly_the_contract_fields_in_order()
     {
         var payment = factory.Reader.Add(PaymentStatuses.Confirmed, "0x" + new string('c', 64), "WLD", "1500000000000000000");
         payment.TransactionHash = "0x" + new string('d', 64);
@@ -31,7 +32,7 @@ public sealed class GetPaymentTests(ApiFactory factory) : IClassFixture<ApiFacto
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        body.EnumerateObject().Select(p => p.Name).ShouldBe(ContractFields, ignoreOrder: true);
+        body.EnumerateObject().Select(p => p.Name).ShouldBe(ContractFields);
         body.GetProperty("reference").GetString().ShouldBe(payment.Reference);
         body.GetProperty("userId").GetString().ShouldBe("user-1");
         body.GetProperty("amount").GetString().ShouldBe("1.5");
@@ -44,6 +45,8 @@ public sealed class GetPaymentTests(ApiFactory factory) : IClassFixture<ApiFacto
         body.GetProperty("circuitDeferrals").GetInt32().ShouldBe(2);
         body.GetProperty("pendingChecks").GetInt32().ShouldBe(1);
         body.GetProperty("lastError").GetString().ShouldBe("portal 503");
+        body.GetProperty("reviewReason").ValueKind.ShouldBe(JsonValueKind.Null);
+        body.GetProperty("submittedAfterExpiry").GetBoolean().ShouldBeFalse();
         body.GetProperty("createdAt").GetDateTimeOffset().ShouldBe(payment.CreatedAt);
         body.GetProperty("updatedAt").GetDateTimeOffset().ShouldBe(payment.UpdatedAt);
         body.GetProperty("confirmedAt").GetDateTimeOffset().ShouldBe(payment.ConfirmedAt.Value);
@@ -61,10 +64,43 @@ public sealed class GetPaymentTests(ApiFactory factory) : IClassFixture<ApiFacto
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         body.GetProperty("amount").GetString().ShouldBe("0.000001");
         body.GetProperty("status").GetString().ShouldBe("AwaitingTransaction");
-        foreach (var field in new[] { "transactionId", "transactionHash", "lastError", "confirmedAt" })
+        foreach (var field in new[] { "transactionId", "transactionHash", "lastError", "reviewReason", "confirmedAt" })
         {
             body.GetProperty(field).ValueKind.ShouldBe(JsonValueKind.Null, field);
         }
+
+        body.GetProperty("submittedAfterExpiry").ValueKind.ShouldBe(JsonValueKind.False);
+    }
+
+    [Theory]
+    [InlineData("underpaid")]
+    [InlineData("wrongToken")]
+    [InlineData("paidAfterExpiry")]
+    public async Task Reports_why_a_payment_waits_for_review(string reason)
+    {
+        var payment = factory.Reader.Add(PaymentStatuses.NeedsReview, "0x" + new string('e', 64));
+        payment.ReviewReason = reason;
+        using var client = factory.CreateAuthorizedClient();
+
+        using var response = await client.GetAsync($"/api/payments/{payment.Reference}");
+
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        body.GetProperty("status").GetString().ShouldBe("NeedsReview");
+        body.GetProperty("reviewReason").GetString().ShouldBe(reason);
+    }
+
+    [Fact]
+    public async Task Reports_a_transaction_submitted_after_expiry()
+    {
+        var payment = factory.Reader.Add(PaymentStatuses.Confirmed, "0x" + new string('f', 64));
+        payment.SubmittedAfterExpiry = true;
+        using var client = factory.CreateAuthorizedClient();
+
+        using var response = await client.GetAsync($"/api/payments/{payment.Reference}");
+
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        body.GetProperty("submittedAfterExpiry").GetBoolean().ShouldBeTrue();
+        body.GetProperty("reviewReason").ValueKind.ShouldBe(JsonValueKind.Null);
     }
 
     [Fact]
