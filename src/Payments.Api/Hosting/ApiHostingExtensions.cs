@@ -1,3 +1,5 @@
+using Payments.Api.Payments;
+
 namespace Payments.Api.Hosting;
 
 internal static class ApiHostingExtensions
@@ -22,7 +24,7 @@ internal static class ApiHostingExtensions
     public static IHostApplicationBuilder AddApiDefaults(this IHostApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
-        builder.Services.AddOpenApi(options => options.AddApiKeySecurity());
+        builder.Services.AddOpenApi(options => options.AddApiKeySecurity().AddClosedRequestSchemas());
         return builder;
     }
 

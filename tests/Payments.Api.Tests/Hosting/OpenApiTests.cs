@@ -52,6 +52,18 @@ public sealed class OpenApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
         properties.GetProperty("submittedAfterExpiry").GetProperty("type").GetString().ShouldBe("boolean");
     }
 
+    [Theory]
+    [InlineData("CreatePaymentRequest")]
+    [InlineData("SubmitTransactionRequest")]
+    public async Task Documents_the_request_bodies_as_closed_to_other_properties(string name)
+    {
+        using var client = factory.CreateClient();
+
+        var document = await client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+
+        Schema(document, name).GetProperty("additionalProperties").GetBoolean().ShouldBeFalse();
+    }
+
     [Fact]
     public void Runs_without_a_database_or_a_broker()
     {
