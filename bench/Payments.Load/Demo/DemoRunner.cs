@@ -30,7 +30,7 @@ public sealed class DemoRunner(PaymentsApiClient api, SimulatorClient simulator,
         output.WriteLine(
             $"Demo: {plan.Count} payments over {settings.SubmitOver.TotalSeconds:0} s " +
             $"({plan.Count(p => p.Kind == PaymentKind.Valid)} valid, {plan.Count(p => p.Kind == PaymentKind.Pending)} pending for a while, " +
-            $"{plan.Count(p => p.Kind == PaymentKind.WrongAmount)} with a wrong amount, {plan.Count(p => p.Kind == PaymentKind.FailedOnChain)} failed on chain); " +
+            $"{plan.Count(p => p.Kind == PaymentKind.Underpaid)} underpaid, {plan.Count(p => p.Kind == PaymentKind.FailedOnChain)} failed on chain); " +
             $"portal outage from {settings.OutageAt.TotalSeconds:0} s for {settings.OutageFor.TotalSeconds:0} s.");
 
         _clock.Start();
@@ -239,7 +239,7 @@ public sealed class DemoRunner(PaymentsApiClient api, SimulatorClient simulator,
         }
 
         output.WriteLine(wrong.Count == 0
-            ? "  every payment reached the status it should: valid and pending ones Confirmed, wrong amounts and failed transactions Failed."
+            ? "  every payment reached the status it should: valid and pending ones Confirmed, underpaid ones NeedsReview (underpaid), failed transactions Failed."
             : $"  {wrong.Count} payment(s) did not reach the expected status.");
         output.WriteLine();
         output.WriteLine("Where to look:");
@@ -264,7 +264,7 @@ public sealed record DemoSettings(
     TimeSpan Settle,
     int Seed);
 
-public enum PaymentKind { Valid, Pending, WrongAmount, FailedOnChain }
+public enum PaymentKind { Valid, Pending, Underpaid, FailedOnChain }
 
 public sealed class DemoPayment
 {
@@ -278,7 +278,13 @@ public sealed class DemoPayment
     public string? Status { get; set; }
     public string? LastError { get; set; }
 
-    public string ExpectedStatus => Kind is PaymentKind.Valid or PaymentKind.Pending ? "Confirmed" : "Failed";
+    // The money of an underpaid payment reached the recipient: someone must refund or top up, so it waits for review.
+    public string ExpectedStatus => Kind switch
+    {
+        PaymentKind.Valid or PaymentKind.Pending => "Confirmed",
+        PaymentKind.Underpaid => "NeedsReview",
+        _ => "Failed",
+    };
 
     public static IReadOnlyList<DemoPayment> Plan(int count, int seed)
     {
@@ -289,7 +295,7 @@ public sealed class DemoPayment
             var roll = random.NextDouble();
             var kind = roll switch
             {
-                < 0.08 => PaymentKind.WrongAmount,
+                < 0.08 => PaymentKind.Underpaid,
                 < 0.15 => PaymentKind.Pending,
                 < 0.18 => PaymentKind.FailedOnChain,
                 _ => PaymentKind.Valid,
@@ -300,7 +306,7 @@ public sealed class DemoPayment
             var cents = random.Next(1, 10_000);
             var amount = (cents / 100m).ToString("0.##", CultureInfo.InvariantCulture);
             var baseUnits = BigInteger.Parse(cents.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) * BigInteger.Pow(10, decimals - 2);
-            var paid = kind == PaymentKind.WrongAmount ? baseUnits - BigInteger.Pow(10, decimals - 2) : baseUnits;
+            var paid = kind == PaymentKind.Underpaid ? baseUnits - BigInteger.Pow(10, decimals - 2) : baseUnits;
             var recipient = OnChain.NewAddress();
             payments.Add(new DemoPayment
             {

@@ -19,6 +19,28 @@ public class VerificationOptionsTests
         options.PendingMinInterval.ShouldBe(TimeSpan.FromSeconds(5));
         options.PendingMaxInterval.ShouldBe(TimeSpan.FromSeconds(60));
         options.DeferralJitterRatio.ShouldBe(0.2);
+        options.NotFoundGrace.ShouldBe(TimeSpan.FromSeconds(60));
+        options.PendingGiveUpAfter.ShouldBe(TimeSpan.FromHours(24));
+        options.StaleAfter.ShouldBe(TimeSpan.FromMinutes(5));
+        options.ReconcileInterval.ShouldBe(TimeSpan.FromSeconds(30));
+        options.LongestRecheckInterval.ShouldBe(TimeSpan.FromMinutes(5));
+    }
+
+    [Fact]
+    public void The_longest_recheck_interval_is_the_larger_of_the_pending_and_the_redelivery_caps()
+    {
+        Resolve(new() { ["Verification:PendingMaxInterval"] = "00:10:00" }).LongestRecheckInterval.ShouldBe(TimeSpan.FromMinutes(10));
+    }
+
+    [Fact]
+    public void Registering_the_options_twice_binds_and_validates_them_once()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
+        services.AddPaymentVerification();
+        services.AddPaymentVerification();
+
+        services.Count(d => d.ServiceType == typeof(IConfigureOptions<VerificationOptions>)).ShouldBe(1);
     }
 
     [Fact]
@@ -42,6 +64,10 @@ public class VerificationOptionsTests
     [InlineData("Verification:PendingMinInterval", "00:00:00")]
     [InlineData("Verification:RedeliveryMaxInterval", "00:00:02")]
     [InlineData("Verification:PendingMaxInterval", "00:00:02")]
+    [InlineData("Verification:PendingGiveUpAfter", "00:00:30")]
+    [InlineData("Verification:NotFoundGrace", "-00:00:01")]
+    [InlineData("Verification:StaleAfter", "00:00:00")]
+    [InlineData("Verification:ReconcileBatchSize", "0")]
     public void Invalid_settings_are_refused(string key, string value)
     {
         Should.Throw<OptionsValidationException>(() => Resolve(new() { [key] = value }));

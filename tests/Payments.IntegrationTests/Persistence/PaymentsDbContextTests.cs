@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Payments.Contracts;
 using Payments.Infrastructure.Persistence;
 using Payments.IntegrationTests.Fixtures;
 
@@ -34,18 +35,40 @@ public sealed class PaymentsDbContextTests(PostgresFixture fixture) : IClassFixt
     }
 
     [Fact]
-    public async Task A_transaction_id_cannot_be_stored_on_two_payments()
+    public async Task A_transaction_id_cannot_confirm_two_payments()
     {
         var transactionId = "0x" + Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N");
         var first = NewState();
         first.TransactionId = transactionId;
+        first.CurrentState = PaymentStatuses.Confirmed;
         await SaveAsync(first);
         var second = NewState();
         second.TransactionId = transactionId;
+        second.CurrentState = PaymentStatuses.Confirmed;
 
         var exception = await Should.ThrowAsync<DbUpdateException>(() => SaveAsync(second));
 
-        exception.InnerException.ShouldBeOfType<Npgsql.PostgresException>().ConstraintName.ShouldBe("ix_payments_transaction_id");
+        exception.InnerException.ShouldBeOfType<Npgsql.PostgresException>().ConstraintName.ShouldBe("ux_payments_confirmed_transaction_id");
+    }
+
+    [Theory]
+    [InlineData(PaymentStatuses.Verifying)]
+    [InlineData(PaymentStatuses.Failed)]
+    [InlineData(PaymentStatuses.NeedsReview)]
+    public async Task A_transaction_id_confirming_one_payment_may_be_stored_on_others_that_are_not_confirmed(string state)
+    {
+        var transactionId = "0x" + Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N");
+        var confirmed = NewState();
+        confirmed.TransactionId = transactionId;
+        confirmed.CurrentState = PaymentStatuses.Confirmed;
+        await SaveAsync(confirmed);
+        var other = NewState();
+        other.TransactionId = transactionId;
+        other.CurrentState = state;
+
+        await SaveAsync(other);
+
+        (await _database.ScalarAsync<long>($"SELECT count(*) FROM payments WHERE transaction_id = '{transactionId}'")).ShouldBe(2);
     }
 
     [Fact]
