@@ -158,7 +158,9 @@ public sealed class PaymentStateMachine : MassTransitStateMachine<PaymentState>
                 .TransitionTo(Failed)
                 .Then(context => Log.SagaRejected(_logger, context.Saga.Reference, context.Saga.LastError!)));
 
-        During(Expired,
+        // Verification reports can reach an expired intent only from a chain that no longer exists; a settled one ignores
+        // them as well, and a settled one takes no transaction either.
+        During(Expired, Confirmed, Failed,
             Ignore(Verified),
             Ignore(Rejected),
             Ignore(ReviewNeeded),
@@ -170,16 +172,7 @@ public sealed class PaymentStateMachine : MassTransitStateMachine<PaymentState>
             Ignore(ExpiryDue.Received));
 
         During(Confirmed, Failed,
-            Ignore(TransactionSubmitted),
-            Ignore(Verified),
-            Ignore(Rejected),
-            Ignore(ReviewNeeded),
-            Ignore(Pending),
-            Ignore(Deferred),
-            Ignore(Retrying),
-            Ignore(VerificationFaulted),
-            Ignore(Reconcile),
-            Ignore(ExpiryDue.Received));
+            Ignore(TransactionSubmitted));
 
         // The API may repeat an initiation whose answer it lost: answer again from what is stored, change nothing.
         DuringAny(
