@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
@@ -16,52 +15,32 @@ internal sealed class BrokerDelayTopology
 
     private readonly RabbitMqOptions _options;
     private readonly ILogger<BrokerDelayTopology> _logger;
-    private readonly Lock _gate = new();
-    private readonly ConcurrentDictionary<string, Lazy<Task>> _destinations = new(StringComparer.Ordinal);
-    private Task? _levels;
 
-    public BrokerDelayTopology(IOptions<RabbitMqOptions> options, ILogger<BrokerDelayTopology> logger)
+    // Not tied to any caller's token: every scheduled message waits for the same declarations.
+    private readonly SharedDeclarations<string> _levels;
+    private readonly SharedDeclarations<string> _destinations;
+
+    public BrokerDelayTopology(IOptions<RabbitMqOptions> options, TimeProvider time, ILogger<BrokerDelayTopology> logger)
     {
         _options = options.Value;
         _logger = logger;
+        _levels = new SharedDeclarations<string>(_declarationTimeout, time, StringComparer.Ordinal);
+        _destinations = new SharedDeclarations<string>(_declarationTimeout, time, StringComparer.Ordinal);
         HostAddress = new UriBuilder("rabbitmq", _options.Host, _options.Port, _options.VirtualHost).Uri;
     }
 
     /// <summary>Resolves short addresses (<c>queue:name</c>, <c>exchange:name</c>) against this broker.</summary>
     public Uri HostAddress { get; }
 
-    public Task EnsureLevelsAsync(CancellationToken cancellationToken)
-    {
-        Task levels;
-        lock (_gate)
-        {
-            // A failed declaration is tried again by the next caller; a successful one is never repeated.
-            if (_levels is null || _levels.IsFaulted || _levels.IsCanceled)
-            {
-                _levels = DeclareLevelsAsync();
-            }
+    /// <summary>Declares the levels once; a declaration that failed, timed out or was cancelled is made again by the next caller.</summary>
+    public Task EnsureLevelsAsync(CancellationToken cancellationToken) =>
+        _levels.RunAsync(DelayRouting.DeliveryExchange, DeclareLevelsAsync, cancellationToken);
 
-            levels = _levels;
-        }
-
-        return levels.WaitAsync(cancellationToken);
-    }
-
+    /// <summary>Binds the destination once per process; a binding that failed, timed out or was cancelled is made again by the next caller.</summary>
     public async Task EnsureDestinationAsync(DelayDestination destination, CancellationToken cancellationToken)
     {
         await EnsureLevelsAsync(cancellationToken);
-
-        var binding = _destinations.GetOrAdd(destination.ExchangeName, _ => new Lazy<Task>(() => BindDestinationAsync(destination)));
-        try
-        {
-            await binding.Value.WaitAsync(cancellationToken);
-        }
-        catch (Exception) when (binding.Value.IsFaulted)
-        {
-            // Forget the failure so that the next message to this destination tries again.
-            _destinations.TryRemove(new KeyValuePair<string, Lazy<Task>>(destination.ExchangeName, binding));
-            throw;
-        }
+        await _destinations.RunAsync(destination.ExchangeName, token => BindDestinationAsync(destination, token), cancellationToken);
     }
 
     internal static Dictionary<string, object?> LevelQueueArguments(int level) => new()
@@ -75,11 +54,8 @@ internal sealed class BrokerDelayTopology
         ["x-overflow"] = "reject-publish",
     };
 
-    private async Task DeclareLevelsAsync()
+    private async Task DeclareLevelsAsync(CancellationToken cancellationToken)
     {
-        // Not tied to a caller's token: every scheduled message waits for the same declaration.
-        using var timeout = new CancellationTokenSource(_declarationTimeout);
-        var cancellationToken = timeout.Token;
         await using var connection = await CreateConnectionAsync(cancellationToken);
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
 
@@ -101,18 +77,16 @@ internal sealed class BrokerDelayTopology
         Log.DelayLevelsDeclared(_logger, DelayRouting.LevelCount, _options.VirtualHost);
     }
 
-    private async Task BindDestinationAsync(DelayDestination destination)
+    private async Task BindDestinationAsync(DelayDestination destination, CancellationToken cancellationToken)
     {
-        // Not tied to a caller's token: the binding is shared by every later message to this destination.
-        using var timeout = new CancellationTokenSource(_declarationTimeout);
-        await using var connection = await CreateConnectionAsync(timeout.Token);
-        await using var channel = await connection.CreateChannelAsync(cancellationToken: timeout.Token);
+        await using var connection = await CreateConnectionAsync(cancellationToken);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
 
         // The same declaration MassTransit makes for the destination, so it is a no-op when the endpoint already exists.
         await channel.ExchangeDeclareAsync(destination.ExchangeName, destination.ExchangeType, destination.Durable, destination.AutoDelete,
-            cancellationToken: timeout.Token);
+            cancellationToken: cancellationToken);
         await channel.ExchangeBindAsync(destination.ExchangeName, DelayRouting.DeliveryExchange,
-            DelayRouting.DeliveryBindingPattern(destination.ExchangeName), cancellationToken: timeout.Token);
+            DelayRouting.DeliveryBindingPattern(destination.ExchangeName), cancellationToken: cancellationToken);
 
         Log.DelayDestinationBound(_logger, destination.ExchangeName);
     }
