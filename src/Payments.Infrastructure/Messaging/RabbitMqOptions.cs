@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using MassTransit;
+using MassTransit.RabbitMqTransport.Configuration;
 
 namespace Payments.Infrastructure.Messaging;
 
@@ -25,4 +27,19 @@ public sealed class RabbitMqOptions
     /// <summary>Messages each receive endpoint may hold unacknowledged; also bounds its concurrency.</summary>
     [Range(1, 65535)]
     public int PrefetchCount { get; set; } = 16;
+
+    /// <summary>
+    /// How to reach the broker, the one place that turns these options into connection settings: the bus is configured
+    /// with them (<see cref="RabbitMqRegistration.ConfigurePaymentsHost"/>) and the delay declarations connect with them,
+    /// through MassTransit's own conversion to a connection factory. A connection option added here (TLS, cluster nodes,
+    /// heartbeat, ...) therefore reaches both; never build a connection from these properties directly.
+    /// </summary>
+    public RabbitMqHostSettings ToHostSettings()
+    {
+        var host = new RabbitMqHostConfigurator(Host, VirtualHost, (ushort)Port);
+        host.Username(Username);
+        host.Password(Password);
+        host.PublisherConfirmation = true;
+        return host.Settings;
+    }
 }

@@ -43,18 +43,13 @@ public static class RabbitMqRegistration
     }
 
     /// <summary>
-    /// The host from <see cref="RabbitMqOptions"/>, the prefetch count, and the broker-delay scheduler on every consume
+    /// The host from <see cref="RabbitMqOptions.ToHostSettings"/> (the same settings the delay declarations connect with), the prefetch count, and the broker-delay scheduler on every consume
     /// context. Needs <see cref="AddBrokerDelayScheduler"/> (which <see cref="AddPaymentsRabbitMq"/> calls).
     /// </summary>
     public static void ConfigurePaymentsHost(this IRabbitMqBusFactoryConfigurator cfg, IBusRegistrationContext context)
     {
         var options = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
-        cfg.Host(options.Host, (ushort)options.Port, options.VirtualHost, host =>
-        {
-            host.Username(options.Username);
-            host.Password(options.Password);
-            host.PublisherConfirmation = true;
-        });
+        cfg.Host(options.ToHostSettings());
         cfg.PrefetchCount = options.PrefetchCount;
         cfg.UseBrokerDelayScheduler(context);
     }

@@ -1,9 +1,11 @@
 using MassTransit;
+using MassTransit.RabbitMqTransport;
 using MassTransit.Scheduling;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using NSubstitute;
 using Payments.Infrastructure.Messaging;
 using Payments.Infrastructure.Messaging.Delays;
 
@@ -64,6 +66,51 @@ public sealed class RabbitMqRegistrationTests
 
         scope.ServiceProvider.GetRequiredService<IMessageScheduler>().ShouldBeOfType<MessageScheduler>();
         provider.GetServices<IHostedService>().OfType<BrokerDelayTopologyInitializer>().Count().ShouldBe(1);
+    }
+
+    [Fact]
+    public void The_bus_and_the_delay_declarations_connect_with_the_same_settings()
+    {
+        // Port 5671 makes MassTransit switch TLS on: a setting the options do not spell out, which a connection built by
+        // hand from host, port and credentials would miss.
+        using var provider = BuildProvider(new()
+        {
+            ["RabbitMq:Host"] = "broker-a",
+            ["RabbitMq:Port"] = "5671",
+            ["RabbitMq:VirtualHost"] = "other",
+            ["RabbitMq:Username"] = "svc",
+            ["RabbitMq:Password"] = "secret",
+        });
+        var context = Substitute.For<IBusRegistrationContext>();
+        context.GetService(Arg.Any<Type>()).Returns(call => provider.GetService(call.Arg<Type>()));
+        var cfg = Substitute.For<IRabbitMqBusFactoryConfigurator>();
+        RabbitMqHostSettings? busSettings = null;
+        cfg.When(x => x.Host(Arg.Any<RabbitMqHostSettings>())).Do(call => busSettings = call.Arg<RabbitMqHostSettings>());
+
+        cfg.ConfigurePaymentsHost(context);
+
+        busSettings.ShouldNotBeNull();
+        var bus = busSettings.GetConnectionFactory();
+        var topology = provider.GetRequiredService<BrokerDelayTopology>();
+        var declarations = topology.CreateConnectionFactory();
+
+        declarations.HostName.ShouldBe("broker-a");
+        declarations.Ssl.Enabled.ShouldBeTrue();
+        declarations.HostName.ShouldBe(bus.HostName);
+        declarations.Port.ShouldBe(bus.Port);
+        declarations.VirtualHost.ShouldBe(bus.VirtualHost);
+        declarations.UserName.ShouldBe(bus.UserName);
+        declarations.Password.ShouldBe(bus.Password);
+        declarations.Ssl.Enabled.ShouldBe(bus.Ssl.Enabled);
+        declarations.Ssl.ServerName.ShouldBe(bus.Ssl.ServerName);
+        declarations.Ssl.Version.ShouldBe(bus.Ssl.Version);
+        declarations.RequestedHeartbeat.ShouldBe(bus.RequestedHeartbeat);
+        declarations.RequestedConnectionTimeout.ShouldBe(bus.RequestedConnectionTimeout);
+        declarations.ContinuationTimeout.ShouldBe(bus.ContinuationTimeout);
+        declarations.EndpointResolverFactory.ShouldBe(bus.EndpointResolverFactory);
+        declarations.ClientProperties["client_api"].ShouldBe(bus.ClientProperties["client_api"]);
+        topology.HostAddress.ShouldBe(busSettings.HostAddress);
+        topology.ConnectionName.ShouldStartWith(busSettings.ClientProvidedName!);
     }
 
     private static ServiceProvider BuildProvider(Dictionary<string, string?> configuration)

@@ -106,6 +106,14 @@ public sealed class RabbitMqTestVirtualHost : IAsyncLifetime
         return [.. queues.EnumerateArray()];
     }
 
+    /// <summary>The management API's description of every client connection to this virtual host (user, heartbeat, client properties, ...).</summary>
+    public async Task<IReadOnlyList<JsonElement>> ListConnectionsAsync(CancellationToken cancellationToken = default)
+    {
+        using var management = CreateManagementClient();
+        var connections = await management.GetFromJsonAsync<JsonElement>($"vhosts/{Name}/connections", cancellationToken);
+        return [.. connections.EnumerateArray()];
+    }
+
     public async Task InitializeAsync()
     {
         using var management = CreateManagementClient();

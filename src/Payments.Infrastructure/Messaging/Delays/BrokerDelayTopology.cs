@@ -1,3 +1,5 @@
+using MassTransit;
+using MassTransit.RabbitMqTransport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
@@ -13,7 +15,7 @@ internal sealed class BrokerDelayTopology
 {
     private static readonly TimeSpan _declarationTimeout = TimeSpan.FromSeconds(30);
 
-    private readonly RabbitMqOptions _options;
+    private readonly RabbitMqHostSettings _hostSettings;
     private readonly ILogger<BrokerDelayTopology> _logger;
 
     // Not tied to any caller's token: every scheduled message waits for the same declarations.
@@ -22,11 +24,11 @@ internal sealed class BrokerDelayTopology
 
     public BrokerDelayTopology(IOptions<RabbitMqOptions> options, TimeProvider time, ILogger<BrokerDelayTopology> logger)
     {
-        _options = options.Value;
+        _hostSettings = options.Value.ToHostSettings();
         _logger = logger;
         _levels = new SharedDeclarations<string>(_declarationTimeout, time, StringComparer.Ordinal);
         _destinations = new SharedDeclarations<string>(_declarationTimeout, time, StringComparer.Ordinal);
-        HostAddress = new UriBuilder("rabbitmq", _options.Host, _options.Port, _options.VirtualHost).Uri;
+        HostAddress = _hostSettings.HostAddress;
     }
 
     /// <summary>Resolves short addresses (<c>queue:name</c>, <c>exchange:name</c>) against this broker.</summary>
@@ -74,7 +76,7 @@ internal sealed class BrokerDelayTopology
                 cancellationToken: cancellationToken);
         }
 
-        Log.DelayLevelsDeclared(_logger, DelayRouting.LevelCount, _options.VirtualHost);
+        Log.DelayLevelsDeclared(_logger, DelayRouting.LevelCount, _hostSettings.VirtualHost);
     }
 
     private async Task BindDestinationAsync(DelayDestination destination, CancellationToken cancellationToken)
@@ -91,17 +93,19 @@ internal sealed class BrokerDelayTopology
         Log.DelayDestinationBound(_logger, destination.ExchangeName);
     }
 
-    private Task<IConnection> CreateConnectionAsync(CancellationToken cancellationToken)
+    /// <summary>The bus's connection settings, converted by MassTransit's own code, so that both connect the same way.</summary>
+    internal ConnectionFactory CreateConnectionFactory() => _hostSettings.GetConnectionFactory();
+
+    /// <summary>Named after the bus's connection, so that an operator sees both belong to the same process.</summary>
+    internal string ConnectionName => $"{_hostSettings.ClientProvidedName ?? "payments"} delay-topology";
+
+    /// <summary>Connects as MassTransit's own connection factory does: through the endpoint resolver when cluster nodes are configured.</summary>
+    internal async Task<IConnection> CreateConnectionAsync(CancellationToken cancellationToken)
     {
-        var factory = new ConnectionFactory
-        {
-            HostName = _options.Host,
-            Port = _options.Port,
-            VirtualHost = _options.VirtualHost,
-            UserName = _options.Username,
-            Password = _options.Password,
-            AutomaticRecoveryEnabled = false,
-        };
-        return factory.CreateConnectionAsync("payments-delay-topology", cancellationToken);
+        var factory = CreateConnectionFactory();
+        await _hostSettings.Refresh(factory);
+        return _hostSettings.EndpointResolver is { } resolver
+            ? await factory.CreateConnectionAsync(resolver, ConnectionName, cancellationToken)
+            : await factory.CreateConnectionAsync([_hostSettings.Host], ConnectionName, cancellationToken);
     }
 }
