@@ -37,6 +37,18 @@ public sealed class DelayDeliveryTests(RabbitMqTestVirtualHost vhost) : IClassFi
     }
 
     [Fact]
+    public async Task A_time_to_live_shorter_than_the_delay_neither_brings_the_message_early_nor_drops_it()
+    {
+        var probe = new DelayProbe(Guid.NewGuid(), 3);
+
+        var start = await DelayTestHost.ScheduleAsync(_host, DelayProbeConsumer.Queue, TimeSpan.FromSeconds(3), probe,
+            context => context.TimeToLive = TimeSpan.FromSeconds(1));
+
+        var arrivals = await _arrivals.WaitUntil(a => a.Any(x => x.Id == probe.Id), TimeSpan.FromSeconds(10), "the delayed probe arrives");
+        arrivals.Single(x => x.Id == probe.Id).ElapsedSince(start).ShouldBeGreaterThanOrEqualTo(TimeSpan.FromSeconds(3));
+    }
+
+    [Fact]
     public async Task A_delayed_message_keeps_its_headers_and_message_id()
     {
         var probe = new DelayProbe(Guid.NewGuid(), 1);

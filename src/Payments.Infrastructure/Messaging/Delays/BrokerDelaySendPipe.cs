@@ -4,7 +4,8 @@ namespace Payments.Infrastructure.Messaging.Delays;
 
 /// <summary>
 /// Runs the caller's send pipe, then makes the message fit for the delay levels: the scheduling token MassTransit's
-/// sagas check, the delay routing key, and the real destination in the envelope instead of the level exchange.
+/// sagas check, the delay routing key, the real destination in the envelope instead of the level exchange, and no
+/// per-message TTL.
 /// </summary>
 internal sealed class BrokerDelaySendPipe<T> : IPipe<SendContext<T>>
     where T : class
@@ -59,8 +60,16 @@ internal sealed class BrokerDelaySendPipe<T> : IPipe<SendContext<T>>
         if (_routingKey is not null)
         {
             context.SetRoutingKey(_routingKey);
+
+            // A per-message TTL (AMQP expiration) would run in the level queue: the queue expires a message at the shorter of
+            // its own TTL and the message's, so the message would leave its level early and arrive before its time, and
+            // dead-lettering strips the expiration, so it would not even expire at the destination. Sent straight to the
+            // destination (no delay left), the TTL stays and works as the sender meant.
+            context.TimeToLive = null;
             if (context.TryGetPayload(out RabbitMqSendContext? rabbitContext))
             {
+                rabbitContext.BasicProperties.Expiration = null;
+
                 // A level exchange that routes nowhere must fail the send, never swallow the message.
                 rabbitContext.Mandatory = true;
             }
