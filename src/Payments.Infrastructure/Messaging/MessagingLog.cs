@@ -12,12 +12,15 @@ static partial class Log
     [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Broker delay levels could not be declared at start-up; the first scheduled message will try again")]
     public static partial void DelayLevelsNotDeclaredYet(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 2102, Level = LogLevel.Debug, Message = "Broker delay bound to destination exchange {Destination}")]
-    public static partial void DelayDestinationBound(ILogger logger, string destination);
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Debug, Message = "Broker delay bound to destination {Destination} through its {BoundTo}")]
+    public static partial void DelayDestinationBound(ILogger logger, string destination, string boundTo);
 
     [LoggerMessage(EventId = 2103, Level = LogLevel.Debug, Message = "Scheduled {TokenId} in {DelaySeconds} s to {Destination}, entering at level {FirstLevel}")]
     public static partial void DelayScheduled(ILogger logger, Guid tokenId, long delaySeconds, string destination, int firstLevel);
 
     [LoggerMessage(EventId = 2104, Level = LogLevel.Debug, Message = "Cancel of scheduled message {TokenId} ignored: broker delays cannot be withdrawn")]
     public static partial void DelayCancelIgnored(ILogger logger, Guid tokenId);
+
+    [LoggerMessage(EventId = 2105, Level = LogLevel.Warning, Message = "Receive endpoint {InputAddress} could not be bound as a delay destination; the next message scheduled to it tries again")]
+    public static partial void DelayEndpointNotBound(ILogger logger, Uri inputAddress, Exception exception);
 }

@@ -66,12 +66,18 @@ public static class RabbitMqRegistration
         endpoint.SetQuorumQueue();
     }
 
-    /// <summary>Registers the delay topology, its start-up declaration, and <see cref="IMessageScheduler"/> on top of it.</summary>
+    /// <summary>
+    /// Registers the delay topology, its start-up declaration, the binding of every receive endpoint as a delay
+    /// destination whenever it has (re)declared its queue, and <see cref="IMessageScheduler"/> on top of it.
+    /// </summary>
     public static void AddBrokerDelayScheduler(this IBusRegistrationConfigurator configurator)
     {
         configurator.TryAddSingleton(TimeProvider.System);
         configurator.TryAddSingleton<BrokerDelayTopology>();
         configurator.AddHostedService<BrokerDelayTopologyInitializer>();
+        configurator.AddReceiveEndpointObserver(provider => new BrokerDelayEndpointBinder(
+            provider.GetRequiredService<BrokerDelayTopology>(),
+            provider.GetRequiredService<ILoggerFactory>().CreateLogger(SchedulerLoggerName)));
         configurator.AddScoped<IMessageScheduler>(provider => new MessageScheduler(
             new BrokerDelayScheduleMessageProvider(
                 provider.GetRequiredService<ISendEndpointProvider>(),

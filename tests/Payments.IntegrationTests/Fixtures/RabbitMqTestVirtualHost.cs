@@ -114,6 +114,15 @@ public sealed class RabbitMqTestVirtualHost : IAsyncLifetime
         return [.. connections.EnumerateArray()];
     }
 
+    /// <summary>The management API's bindings from exchange <paramref name="exchange"/> to queue <paramref name="queue"/>.</summary>
+    public async Task<IReadOnlyList<JsonElement>> ListBindingsAsync(string exchange, string queue, CancellationToken cancellationToken = default)
+    {
+        using var management = CreateManagementClient();
+        var bindings = await management.GetFromJsonAsync<JsonElement>(
+            $"bindings/{Name}/e/{Uri.EscapeDataString(exchange)}/q/{Uri.EscapeDataString(queue)}", cancellationToken);
+        return [.. bindings.EnumerateArray()];
+    }
+
     public async Task InitializeAsync()
     {
         using var management = CreateManagementClient();

@@ -136,14 +136,37 @@ public static class DelayTestHost
     }
 
     /// <summary>Schedules through <see cref="IMessageScheduler"/> as resolved from DI, the way application code would.</summary>
-    public static async Task<long> ScheduleAsync<T>(IHost host, string queue, TimeSpan delay, T message, Action<SendContext<T>>? configure = null)
+    public static Task<long> ScheduleAsync<T>(IHost host, string queue, TimeSpan delay, T message, Action<SendContext<T>>? configure = null)
+        where T : class =>
+        ScheduleToAsync(host, new Uri($"queue:{queue}"), delay, message, configure);
+
+    /// <summary>As <see cref="ScheduleAsync{T}"/>, to any destination address (<c>exchange:name</c>, say).</summary>
+    public static async Task<long> ScheduleToAsync<T>(IHost host, Uri destination, TimeSpan delay, T message, Action<SendContext<T>>? configure = null)
         where T : class
     {
         await using var scope = host.Services.CreateAsyncScope();
         var scheduler = scope.ServiceProvider.GetRequiredService<IMessageScheduler>();
         var start = Stopwatch.GetTimestamp();
-        await scheduler.ScheduleSend(new Uri($"queue:{queue}"), DateTime.UtcNow + delay, message,
+        await scheduler.ScheduleSend(destination, DateTime.UtcNow + delay, message,
             Pipe.Execute<SendContext<T>>(context => configure?.Invoke(context)));
         return start;
+    }
+}
+
+/// <summary>Bounded waits on a condition the broker shows.</summary>
+public static class Until
+{
+    public static async Task TrueAsync(Func<Task<bool>> condition, TimeSpan timeout, string because)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        while (!await condition())
+        {
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                throw new TimeoutException($"Not within {timeout}: {because}.");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100));
+        }
     }
 }

@@ -36,7 +36,7 @@ public sealed class RabbitMqConventionsTests(RabbitMqTestVirtualHost vhost) : IC
 
         var durable = queues.Where(q => q.GetProperty("durable").GetBoolean()).ToList();
         durable.ShouldAllBe(q => q.GetProperty("type").GetString() == "quorum");
-        durable.Count.ShouldBe(1 + 18, "delay-probe and the 18 delay levels");
+        durable.Count.ShouldBe(1 + 18 + 1, "delay-probe, the 18 delay levels and the delay parking queue");
 
         // Quorum queues cannot be temporary: the per-instance endpoint keeps a classic, non-durable queue.
         var instance = queues.Single(q => q.GetProperty("name").GetString() == "instance-probe");

@@ -3,11 +3,12 @@ using MassTransit.RabbitMqTransport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
 
 namespace Payments.Infrastructure.Messaging.Delays;
 
 /// <summary>
-/// Declares the delay levels and the per-destination delivery bindings. Declarations are idempotent on the broker and
+/// Declares the delay levels, the delivery side with its parking queue, and the per-destination bindings. Declarations are idempotent on the broker and
 /// rare in a process (once for the levels, once per destination), so each uses a short-lived connection of its own
 /// rather than a long-lived one that would need its own recovery after a broker restart.
 /// </summary>
@@ -45,35 +46,24 @@ internal sealed class BrokerDelayTopology
         await _destinations.RunAsync(destination.ExchangeName, token => BindDestinationAsync(destination, token), cancellationToken);
     }
 
-    internal static Dictionary<string, object?> LevelQueueArguments(int level) => new()
+    /// <summary>
+    /// Binds the destination again even if this process bound it before: a receive endpoint that has just (re)declared
+    /// its queue calls this, since a binding to a deleted queue went with it and a new queue of the same name has none.
+    /// </summary>
+    public async Task RebindDestinationAsync(DelayDestination destination, CancellationToken cancellationToken)
     {
-        ["x-queue-type"] = "quorum",
-        ["x-message-ttl"] = DelayRouting.LevelTtlMilliseconds(level),
-        ["x-dead-letter-exchange"] = DelayRouting.DeadLetterExchange(level),
-        // At-least-once dead-lettering keeps a message in the level queue until the next hop has confirmed it,
-        // and RabbitMQ honours it only together with reject-publish overflow.
-        ["x-dead-letter-strategy"] = "at-least-once",
-        ["x-overflow"] = "reject-publish",
-    };
+        await EnsureLevelsAsync(cancellationToken);
+        await _destinations.RunAgainAsync(destination.ExchangeName, token => BindDestinationAsync(destination, token), cancellationToken);
+    }
 
     private async Task DeclareLevelsAsync(CancellationToken cancellationToken)
     {
         await using var connection = await CreateConnectionAsync(cancellationToken);
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
 
-        await channel.ExchangeDeclareAsync(DelayRouting.DeliveryExchange, ExchangeType.Topic, durable: true, autoDelete: false,
-            cancellationToken: cancellationToken);
-
-        // Bottom up, so that every dead-letter target exists before the queue that feeds it.
-        for (var level = 0; level <= DelayRouting.MaxLevel; level++)
+        foreach (var declaration in DelayLayout.Fixed())
         {
-            var name = DelayRouting.LevelName(level);
-            await channel.ExchangeDeclareAsync(name, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: cancellationToken);
-            await channel.QueueDeclareAsync(name, durable: true, exclusive: false, autoDelete: false, arguments: LevelQueueArguments(level),
-                cancellationToken: cancellationToken);
-            await channel.QueueBindAsync(name, name, DelayRouting.LevelBindingPattern(level, bitSet: true), cancellationToken: cancellationToken);
-            await channel.ExchangeBindAsync(DelayRouting.DeadLetterExchange(level), name, DelayRouting.LevelBindingPattern(level, bitSet: false),
-                cancellationToken: cancellationToken);
+            await DeclareAsync(channel, declaration, cancellationToken);
         }
 
         Log.DelayLevelsDeclared(_logger, DelayRouting.LevelCount, _hostSettings.VirtualHost);
@@ -82,15 +72,73 @@ internal sealed class BrokerDelayTopology
     private async Task BindDestinationAsync(DelayDestination destination, CancellationToken cancellationToken)
     {
         await using var connection = await CreateConnectionAsync(cancellationToken);
+        var queueExists = await QueueExistsAsync(connection, destination.ExchangeName, cancellationToken);
+        var (bind, unbind) = DelayLayout.DestinationBinding(destination.ExchangeName, queueExists);
+
+        await using (var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken))
+        {
+            if (!queueExists)
+            {
+                // The same declaration MassTransit makes for the destination, so it is a no-op when the endpoint already exists.
+                await channel.ExchangeDeclareAsync(destination.ExchangeName, destination.ExchangeType, destination.Durable, destination.AutoDelete,
+                    cancellationToken: cancellationToken);
+            }
+
+            // Bound before the old binding goes: in between a message may arrive twice (consumers tolerate that), never not at all.
+            await DeclareAsync(channel, bind, cancellationToken);
+        }
+
+        if (unbind is not null)
+        {
+            await UnbindExchangeIfPresentAsync(connection, unbind, cancellationToken);
+        }
+
+        Log.DelayDestinationBound(_logger, destination.ExchangeName, queueExists ? "queue" : "exchange");
+    }
+
+    private static Task DeclareAsync(IChannel channel, DelayDeclaration declaration, CancellationToken cancellationToken) => declaration switch
+    {
+        ExchangeDeclaration exchange => channel.ExchangeDeclareAsync(exchange.Name, exchange.Type, durable: true, autoDelete: false,
+            arguments: exchange.Arguments is null ? null : new Dictionary<string, object?>(exchange.Arguments), cancellationToken: cancellationToken),
+        QueueDeclaration queue => channel.QueueDeclareAsync(queue.Name, durable: true, exclusive: false, autoDelete: false,
+            arguments: new Dictionary<string, object?>(queue.Arguments), cancellationToken: cancellationToken),
+        BindingDeclaration { DestinationIsQueue: true } binding => channel.QueueBindAsync(binding.Destination, binding.Source, binding.Pattern,
+            cancellationToken: cancellationToken),
+        BindingDeclaration binding => channel.ExchangeBindAsync(binding.Destination, binding.Source, binding.Pattern,
+            cancellationToken: cancellationToken),
+        _ => throw new ArgumentOutOfRangeException(nameof(declaration), declaration, "Unknown declaration."),
+    };
+
+    /// <summary>
+    /// A passive declare; the broker closes the channel when it fails, so it gets a channel of its own. An exclusive queue
+    /// of another connection (a temporary endpoint) answers RESOURCE_LOCKED and counts as absent: only its own connection
+    /// may bind it, so its auto-delete exchange is bound instead.
+    /// </summary>
+    private static async Task<bool> QueueExistsAsync(IConnection connection, string queue, CancellationToken cancellationToken)
+    {
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        try
+        {
+            await channel.QueueDeclarePassiveAsync(queue, cancellationToken);
+            return true;
+        }
+        catch (OperationInterruptedException exception) when (exception.ShutdownReason?.ReplyCode is Constants.NotFound or Constants.ResourceLocked)
+        {
+            return false;
+        }
+    }
 
-        // The same declaration MassTransit makes for the destination, so it is a no-op when the endpoint already exists.
-        await channel.ExchangeDeclareAsync(destination.ExchangeName, destination.ExchangeType, destination.Durable, destination.AutoDelete,
-            cancellationToken: cancellationToken);
-        await channel.ExchangeBindAsync(destination.ExchangeName, DelayRouting.DeliveryExchange,
-            DelayRouting.DeliveryBindingPattern(destination.ExchangeName), cancellationToken: cancellationToken);
-
-        Log.DelayDestinationBound(_logger, destination.ExchangeName);
+    /// <summary>Unbinding an exchange that does not exist is NOT_FOUND, which only means there is nothing to remove.</summary>
+    private static async Task UnbindExchangeIfPresentAsync(IConnection connection, BindingDeclaration binding, CancellationToken cancellationToken)
+    {
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        try
+        {
+            await channel.ExchangeUnbindAsync(binding.Destination, binding.Source, binding.Pattern, cancellationToken: cancellationToken);
+        }
+        catch (OperationInterruptedException exception) when (exception.ShutdownReason?.ReplyCode == Constants.NotFound)
+        {
+        }
     }
 
     /// <summary>The bus's connection settings, converted by MassTransit's own code, so that both connect the same way.</summary>

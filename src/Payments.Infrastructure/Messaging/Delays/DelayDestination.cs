@@ -20,7 +20,7 @@ internal sealed record DelayDestination(string ExchangeName, string ExchangeType
         }
 
         // MassTransit's entity name rules already keep the topic wildcards * and # out of the name.
-        if ((DelayRouting.LevelCount * 2) + endpoint.Name.Length > MaxRoutingKeyLength)
+        if (DelayRouting.RoutingKeyLength(endpoint.Name) > MaxRoutingKeyLength)
         {
             throw new ArgumentException($"The destination name {endpoint.Name} is too long for a delay routing key.", nameof(address));
         }

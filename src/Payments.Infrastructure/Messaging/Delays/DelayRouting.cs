@@ -8,7 +8,8 @@ namespace Payments.Infrastructure.Messaging.Delays;
 /// Level L is a topic exchange and a quorum queue, both named <see cref="LevelName"/>, whose queue holds messages for
 /// 2^L seconds. A routing key spells the delay in binary, most significant bit first, followed by the destination:
 /// at each level a message whose bit is 1 waits in that level's queue, one whose bit is 0 skips to the next level down.
-/// After level 0 the delivery exchange hands the message to its destination exchange.
+/// After level 0 the delivery exchange passes the message to the destinations exchange, which hands it to its
+/// destination queue (or exchange); a message that matches no destination goes to the unroutable (parking) queue.
 /// </summary>
 internal static class DelayRouting
 {
@@ -18,7 +19,20 @@ internal static class DelayRouting
     /// <summary>2^18 - 1 s, about 72.8 hours.</summary>
     public const long MaxDelaySeconds = (1L << LevelCount) - 1;
 
+    /// <summary>Level 0's dead-letter exchange. It must stay as first declared (no arguments): its bindings are all it adds.</summary>
     public const string DeliveryExchange = "payments.delay.delivery";
+
+    /// <summary>Behind the delivery exchange: one binding per destination, and the unroutable exchange as its alternate exchange.</summary>
+    public const string DestinationsExchange = "payments.delay.destinations";
+
+    /// <summary>The fanout exchange and quorum queue (same name) where a delayed message that reaches no destination is parked.</summary>
+    public const string UnroutableExchange = "payments.delay.unroutable";
+
+    /// <summary>
+    /// The word between the delay bits and the destination. MassTransit entity names cannot contain <c>@</c>, so no
+    /// binding made for the earlier key format (bits, then the destination) can match a key of this one.
+    /// </summary>
+    public const string DestinationMarker = "@";
 
     private const string LevelPrefix = "payments.delay.level-";
 
@@ -79,20 +93,20 @@ internal static class DelayRouting
         return levels;
     }
 
-    /// <summary>For example 13 s to <c>verify-payment</c>: <c>0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.1.0.1.verify-payment</c>.</summary>
+    /// <summary>For example 13 s to <c>verify-payment</c>: <c>0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.1.0.1.@.verify-payment</c>.</summary>
     public static string RoutingKey(long delaySeconds, string destination)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(delaySeconds, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(delaySeconds, MaxDelaySeconds);
         ArgumentException.ThrowIfNullOrWhiteSpace(destination);
 
-        var key = new StringBuilder((LevelCount * 2) + destination.Length);
+        var key = new StringBuilder(RoutingKeyLength(destination));
         for (var level = MaxLevel; level >= 0; level--)
         {
             key.Append((delaySeconds & (1L << level)) != 0 ? '1' : '0').Append('.');
         }
 
-        return key.Append(destination).ToString();
+        return key.Append(DestinationMarker).Append('.').Append(destination).ToString();
     }
 
     /// <summary>
@@ -112,19 +126,33 @@ internal static class DelayRouting
         return pattern.Append(bitSet ? '1' : '0').Append(".#").ToString();
     }
 
+    /// <summary>The length of a delay routing key to <paramref name="destination"/>; RabbitMQ allows 255.</summary>
+    public static int RoutingKeyLength(string destination) => (LevelCount * 2) + DestinationMarker.Length + 1 + destination.Length;
+
     /// <summary>
-    /// The binding on the delivery exchange for one destination: exactly <see cref="LevelCount"/> bit words, then the
-    /// destination's own words, so that <c>orders</c> never catches what was meant for <c>x.orders</c>.
+    /// The delivery exchange's binding to the destinations exchange: every key of this format, and only those (a key of
+    /// the earlier format has no marker and stays with the bindings made for it).
     /// </summary>
-    public static string DeliveryBindingPattern(string destination)
+    public static string DeliveryPattern => BitWildcards().Append(DestinationMarker).Append(".#").ToString();
+
+    /// <summary>
+    /// The binding on the destinations exchange for one destination: exactly <see cref="LevelCount"/> bit words and the
+    /// marker, then the destination's own words, so that <c>orders</c> never catches what was meant for <c>x.orders</c>.
+    /// </summary>
+    public static string DestinationPattern(string destination)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(destination);
-        var pattern = new StringBuilder((LevelCount * 2) + destination.Length);
+        return BitWildcards().Append(DestinationMarker).Append('.').Append(destination).ToString();
+    }
+
+    private static StringBuilder BitWildcards()
+    {
+        var pattern = new StringBuilder(LevelCount * 2);
         for (var level = MaxLevel; level >= 0; level--)
         {
             pattern.Append("*.");
         }
 
-        return pattern.Append(destination).ToString();
+        return pattern;
     }
 }

@@ -34,6 +34,17 @@ internal sealed class SharedDeclarations<TKey>
         return run.Value.WaitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Starts <paramref name="key"/>'s declaration afresh even when an earlier one succeeded, for when the broker side is
+    /// known to have changed since; later callers share the new run.
+    /// </summary>
+    public Task RunAgainAsync(TKey key, Func<CancellationToken, Task> declare, CancellationToken cancellationToken)
+    {
+        var run = NewRun(key, declare);
+        _runs[key] = run;
+        return run.Value.WaitAsync(cancellationToken);
+    }
+
     private Lazy<Task> NewRun(TKey key, Func<CancellationToken, Task> declare)
     {
         Lazy<Task>? run = null;
