@@ -27,6 +27,7 @@ public static class ServiceDefaults
         "Payments.CircuitBreaker",
         "Payments.Consumer",
         "Payments.Api",
+        "Payments.Infrastructure",
         "MassTransit",
         "System.Net.Http",
         "Microsoft.AspNetCore.Hosting",

@@ -74,6 +74,8 @@ public static class RabbitMqRegistration
     {
         configurator.TryAddSingleton(TimeProvider.System);
         configurator.TryAddSingleton<BrokerDelayTopology>();
+        configurator.AddMetrics();
+        configurator.TryAddSingleton<DelayTelemetry>();
         configurator.AddHostedService<BrokerDelayTopologyInitializer>();
         configurator.AddReceiveEndpointObserver(provider => new BrokerDelayEndpointBinder(
             provider.GetRequiredService<BrokerDelayTopology>(),
@@ -87,12 +89,13 @@ public static class RabbitMqRegistration
             provider.GetRequiredService<IBus>().Topology));
     }
 
-    /// <summary>Adds the broker-delay scheduler to every consume context of the bus.</summary>
+    /// <summary>Adds the broker-delay scheduler to every consume context of the bus, and measures how delayed messages arrive.</summary>
     public static void UseBrokerDelayScheduler(this IRabbitMqBusFactoryConfigurator cfg, IBusRegistrationContext context)
     {
         cfg.UseFilter(new BrokerDelaySchedulerFilter(
             context.GetRequiredService<BrokerDelayTopology>(),
             context.GetRequiredService<TimeProvider>(),
             context.GetRequiredService<ILoggerFactory>().CreateLogger(SchedulerLoggerName)));
+        cfg.UseFilter(new BrokerDelayArrivalFilter(context.GetRequiredService<DelayTelemetry>()));
     }
 }

@@ -24,6 +24,7 @@ public sealed class RabbitMqTestVirtualHost : IAsyncLifetime
         Username = Environment.GetEnvironmentVariable("PAYMENTS_RABBITMQ_USER") ?? "payments";
         Password = Environment.GetEnvironmentVariable("PAYMENTS_RABBITMQ_PASSWORD") ?? "payments";
         ManagementUri = new Uri(Environment.GetEnvironmentVariable("PAYMENTS_RABBITMQ_MANAGEMENT_URL") ?? "http://localhost:15672/");
+        PrometheusUri = new Uri(Environment.GetEnvironmentVariable("PAYMENTS_RABBITMQ_PROMETHEUS_URL") ?? "http://localhost:15692/");
         Name = "payments-test-" + Guid.NewGuid().ToString("N")[..12];
     }
 
@@ -39,6 +40,9 @@ public sealed class RabbitMqTestVirtualHost : IAsyncLifetime
     public string Password { get; }
 
     public Uri ManagementUri { get; }
+
+    /// <summary>The prometheus plugin's endpoint (PAYMENTS_RABBITMQ_PROMETHEUS_URL).</summary>
+    public Uri PrometheusUri { get; }
 
     public Uri AmqpUri => new($"amqp://{Uri.EscapeDataString(Username)}:{Uri.EscapeDataString(Password)}@{Host}:{Port}/{Uri.EscapeDataString(Name)}");
 
@@ -121,6 +125,32 @@ public sealed class RabbitMqTestVirtualHost : IAsyncLifetime
         var bindings = await management.GetFromJsonAsync<JsonElement>(
             $"bindings/{Name}/e/{Uri.EscapeDataString(exchange)}/q/{Uri.EscapeDataString(queue)}", cancellationToken);
         return [.. bindings.EnumerateArray()];
+    }
+
+    /// <summary>
+    /// One metric of this virtual host's queues from the prometheus plugin's per-object endpoint, which the alert rules
+    /// read: queue name to value.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, double>> ScrapeQueueMetricAsync(string metric, CancellationToken cancellationToken = default)
+    {
+        using var client = new HttpClient { BaseAddress = PrometheusUri, Timeout = TimeSpan.FromSeconds(30) };
+        var text = await client.GetStringAsync("metrics/per-object", cancellationToken);
+        var values = new Dictionary<string, double>(StringComparer.Ordinal);
+        var prefix = metric + "{";
+        var vhost = $"vhost=\"{Name}\"";
+        foreach (var line in text.Split('\n'))
+        {
+            if (!line.StartsWith(prefix, StringComparison.Ordinal) || !line.Contains(vhost, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var queueStart = line.IndexOf("queue=\"", StringComparison.Ordinal) + "queue=\"".Length;
+            var queue = line[queueStart..line.IndexOf('"', queueStart)];
+            values[queue] = double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+        }
+
+        return values;
     }
 
     public async Task InitializeAsync()

@@ -40,7 +40,8 @@ internal sealed class BrokerDelayScheduleMessageProvider : IScheduleMessageProvi
         }
 
         // Measured after the (first-time) declarations, so that their round trips do not add to the delay.
-        var delaySeconds = DelayRouting.ToDelaySeconds(dueAt - _time.GetUtcNow().UtcDateTime);
+        var now = _time.GetUtcNow();
+        var delaySeconds = DelayRouting.ToDelaySeconds(dueAt - now.UtcDateTime);
 
         if (delaySeconds == 0)
         {
@@ -52,7 +53,8 @@ internal sealed class BrokerDelayScheduleMessageProvider : IScheduleMessageProvi
             var firstLevel = DelayRouting.FirstLevel(delaySeconds);
             var routingKey = DelayRouting.RoutingKey(delaySeconds, destination.ExchangeName);
             var endpoint = await _sendEndpointProvider.GetSendEndpoint(LevelAddress(firstLevel));
-            await endpoint.Send(message, new BrokerDelaySendPipe<T>(pipe, tokenId, destinationAddress, routingKey), cancellationToken);
+            var due = now + TimeSpan.FromSeconds(delaySeconds);
+            await endpoint.Send(message, new BrokerDelaySendPipe<T>(pipe, tokenId, destinationAddress, routingKey, due), cancellationToken);
 
             Log.DelayScheduled(_logger, tokenId, delaySeconds, destination.ExchangeName, firstLevel);
         }

@@ -29,13 +29,17 @@ internal sealed class BrokerDelaySendPipe<T> : IPipe<SendContext<T>>
     private readonly Guid _tokenId;
     private readonly Uri _destinationAddress;
     private readonly string? _routingKey;
+    private readonly DateTimeOffset? _due;
 
-    public BrokerDelaySendPipe(IPipe<SendContext<T>> pipe, Guid tokenId, Uri destinationAddress, string? routingKey)
+    // routingKey: the delay routing key, null when the message goes straight to its destination. due: when the levels
+    // will hand the message over, stamped for DelayOverstay; with a routing key only.
+    public BrokerDelaySendPipe(IPipe<SendContext<T>> pipe, Guid tokenId, Uri destinationAddress, string? routingKey, DateTimeOffset? due = null)
     {
         _pipe = pipe;
         _tokenId = tokenId;
         _destinationAddress = destinationAddress;
         _routingKey = routingKey;
+        _due = due;
     }
 
     public async Task Send(SendContext<T> context)
@@ -49,6 +53,9 @@ internal sealed class BrokerDelaySendPipe<T> : IPipe<SendContext<T>>
         {
             context.Headers.Set(header, null);
         }
+
+        // A due time copied from an earlier delay (scheduled redelivery copies headers) would describe another trip.
+        context.Headers.Set(DelayOverstay.DueHeader, _routingKey is not null && _due is { } due ? DelayOverstay.FormatDue(due) : null);
 
         context.ScheduledMessageId = _tokenId;
         context.Headers.Set(MessageHeaders.SchedulingTokenId, _tokenId.ToString("D"));

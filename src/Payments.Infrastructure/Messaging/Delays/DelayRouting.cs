@@ -43,6 +43,17 @@ internal static class DelayRouting
         return LevelPrefix + level.ToString("00", CultureInfo.InvariantCulture);
     }
 
+    /// <summary>The level of a level exchange's or queue's name.</summary>
+    public static bool TryParseLevel(string? name, out int level)
+    {
+        level = -1;
+        return name is not null
+            && name.StartsWith(LevelPrefix, StringComparison.Ordinal)
+            && name.Length == LevelPrefix.Length + 2
+            && int.TryParse(name.AsSpan(LevelPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out level)
+            && level <= MaxLevel;
+    }
+
     public static long LevelTtlMilliseconds(int level) => (1L << level) * 1000;
 
     /// <summary>Where a level's queue dead-letters its expired messages: the next level down, or delivery after level 0.</summary>

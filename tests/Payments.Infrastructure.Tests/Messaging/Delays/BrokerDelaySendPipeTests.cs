@@ -39,6 +39,22 @@ public sealed class BrokerDelaySendPipeTests
     }
 
     [Fact]
+    public async Task A_message_entering_the_levels_carries_its_due_time_and_one_sent_straight_carries_none()
+    {
+        var due = new DateTimeOffset(2026, 12, 1, 12, 0, 13, TimeSpan.Zero);
+        var copiedFromAnEarlierDelay = Pipe.Execute<SendContext<Probe>>(send => send.Headers.Set(DelayOverstay.DueHeader, "2026-11-30T00:00:00.0000000Z"));
+        var delayed = NewContext(DelayRouting.LevelName(3));
+        var direct = NewContext("verify-payment");
+
+        await new BrokerDelaySendPipe<Probe>(copiedFromAnEarlierDelay, Guid.NewGuid(), _destination, DelayRouting.RoutingKey(13, "verify-payment"), due)
+            .Send(delayed);
+        await new BrokerDelaySendPipe<Probe>(copiedFromAnEarlierDelay, Guid.NewGuid(), _destination, routingKey: null).Send(direct);
+
+        delayed.Headers.Get<string>(DelayOverstay.DueHeader).ShouldBe(DelayOverstay.FormatDue(due));
+        direct.Headers.TryGetHeader(DelayOverstay.DueHeader, out _).ShouldBeFalse();
+    }
+
+    [Fact]
     public async Task The_caller_pipe_runs_first_and_the_scheduling_token_and_real_destination_win()
     {
         var tokenId = Guid.NewGuid();

@@ -63,6 +63,22 @@ public sealed class DelayRoutingTests
             .ShouldAllBe(e => e.Arguments == null);
     }
 
+    [Theory]
+    [InlineData("payments.delay.level-00", 0)]
+    [InlineData("payments.delay.level-17", 17)]
+    [InlineData("payments.delay.level-18", -1)]
+    [InlineData("payments.delay.level-3", -1)]
+    [InlineData("payments.delay.delivery", -1)]
+    [InlineData("verify-payment", -1)]
+    public void Level_names_parse_back_to_their_level(string name, int expected)
+    {
+        DelayRouting.TryParseLevel(name, out var level).ShouldBe(expected >= 0);
+        if (expected >= 0)
+        {
+            level.ShouldBe(expected);
+        }
+    }
+
     [Fact]
     public void A_delay_of_at_least_a_day_at_one_second_granularity_is_possible()
     {
