@@ -89,28 +89,33 @@ public sealed class PaymentStateMachine : MassTransitStateMachine<PaymentState>
                 .TransitionTo(Expired)
                 .Then(context => Log.SagaExpired(_logger, context.Saga.Reference)),
             // The broker's expiry message may have been lost (a failed schedule); the reconciler's sweep expires the intent.
-            When(Reconcile, context => _timeProvider.GetUtcNow() >= context.Saga.ExpiresAt)
-                .Then(Touch)
-                .TransitionTo(Expired)
-                .Then(context => Log.SagaExpired(_logger, context.Saga.Reference)),
-            When(Reconcile, context => _timeProvider.GetUtcNow() < context.Saga.ExpiresAt)
-                .Then(context => Log.SagaReconcileNotNeeded(_logger, context.Saga.Reference, context.Saga.CurrentState)));
+            When(Reconcile)
+                .IfElse(context => _timeProvider.GetUtcNow() >= context.Saga.ExpiresAt,
+                    due => due
+                        .Then(Touch)
+                        .TransitionTo(Expired)
+                        .Then(context => Log.SagaExpired(_logger, context.Saga.Reference)),
+                    early => early.Then(context => Log.SagaReconcileNotNeeded(_logger, context.Saga.Reference, context.Saga.CurrentState))));
 
         During(Verifying,
-            When(TransactionSubmitted, context => IsSameTransaction(context) && IsIdle(context.Saga, _verification.LongestRecheckInterval))
-                .Then(RequestVerification)
-                .Send(_verificationAddress, context => VerifyCommand(context.Saga))
-                .Then(context => Log.SagaVerificationRequestedAgain(_logger, context.Saga.Reference, context.Message.TransactionId)),
-            When(TransactionSubmitted, context => IsSameTransaction(context) && !IsIdle(context.Saga, _verification.LongestRecheckInterval))
-                .Then(context => Log.SagaResubmissionWhileActive(_logger, context.Saga.Reference, context.Message.TransactionId)),
             When(TransactionSubmitted, context => !IsSameTransaction(context))
                 .Then(context => Log.SagaOtherTransactionIgnored(_logger, context.Saga.Reference, context.Message.TransactionId)),
-            When(Reconcile, context => IsIdle(context.Saga, _verification.StaleAfter))
-                .Then(RequestVerification)
-                .Send(_verificationAddress, context => VerifyCommand(context.Saga))
-                .Then(context => Log.SagaVerificationReconciled(_logger, context.Saga.Reference, context.Saga.TransactionId!)),
-            When(Reconcile, context => !IsIdle(context.Saga, _verification.StaleAfter))
-                .Then(context => Log.SagaReconcileNotNeeded(_logger, context.Saga.Reference, context.Saga.CurrentState)),
+            When(TransactionSubmitted, IsSameTransaction)
+                .IfElse(context => IsIdle(context.Saga, _verification.LongestRecheckInterval),
+                    overdue => overdue
+                        .Then(RequestVerification)
+                        .Send(_verificationAddress, context => VerifyCommand(context.Saga))
+                        .Then(context => Log.SagaVerificationRequestedAgain(_logger, context.Saga.Reference, context.Message.TransactionId)),
+                    active => active
+                        .Then(context => Log.SagaResubmissionWhileActive(_logger, context.Saga.Reference, context.Message.TransactionId))),
+            When(Reconcile)
+                .IfElse(context => IsIdle(context.Saga, _verification.StaleAfter),
+                    overdue => overdue
+                        .Then(RequestVerification)
+                        .Send(_verificationAddress, context => VerifyCommand(context.Saga))
+                        .Then(context => Log.SagaVerificationReconciled(_logger, context.Saga.Reference, context.Saga.TransactionId!)),
+                    active => active
+                        .Then(context => Log.SagaReconcileNotNeeded(_logger, context.Saga.Reference, context.Saga.CurrentState))),
             When(ReviewNeeded)
                 .Then(RecordReview)
                 .TransitionTo(NeedsReview)
@@ -388,3 +393,4 @@ public sealed class PaymentStateMachine : MassTransitStateMachine<PaymentState>
 
     private void Touch(BehaviorContext<PaymentState> context) => context.Saga.UpdatedAt = _timeProvider.GetUtcNow();
 }
+
