@@ -11,6 +11,7 @@ internal static class ApiKeyExtensions
             .BindConfiguration(ApiKeyOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddSingleton<ApiKeyTable>();
 
         builder.Services.AddAuthentication()
             .AddScheme<ApiKeySchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyDefaults.ClientScheme, options =>

@@ -5,5 +5,6 @@ namespace Payments.Api.Payments;
 /// <summary>Reads saga rows for the API; a seam so endpoint tests need no database.</summary>
 internal interface IPaymentReader
 {
-    Task<PaymentState?> FindAsync(Guid paymentId, CancellationToken cancellationToken);
+    /// <summary>The intent, or null when it does not exist or belongs to another client (the two look the same).</summary>
+    Task<PaymentState?> FindAsync(Guid paymentId, string clientId, CancellationToken cancellationToken);
 }

@@ -49,7 +49,7 @@ internal static class PaymentEndpoints
 
     private static async Task<IResult> CreateAsync(
         HttpContext context,
-        [FromServices] IRequestClient<InitiatePayment> client,
+        [FromServices] IRequestClient<InitiatePayment> initiations,
         IOptions<PaymentsApiOptions> options,
         TimeProvider time,
         ILoggerFactory loggers,
@@ -72,14 +72,15 @@ internal static class PaymentEndpoints
         var reference = paymentId.ToString("N");
         var logger = loggers.CreateLogger(LoggerName);
         var settings = options.Value;
+        var client = context.User.ClientName();
         try
         {
-            var response = await client.GetResponse<PaymentInitiated>(
-                new InitiatePayment(paymentId, payment.UserId, payment.Token, payment.AmountBaseUnits, payment.Recipient),
+            var response = await initiations.GetResponse<PaymentInitiated>(
+                new InitiatePayment(paymentId, payment.UserId, payment.Token, payment.AmountBaseUnits, payment.Recipient, client),
                 cancellationToken,
                 RequestTimeout.After(ms: (int)Math.Ceiling(settings.InitiateTimeout.TotalMilliseconds)));
 
-            Log.PaymentInitiated(logger, reference);
+            Log.PaymentInitiated(logger, reference, client);
             return TypedResults.Created(
                 $"/api/payments/{reference}",
                 new PaymentCreatedResponse(reference, response.Message.Status, response.Message.ExpiresAt));
@@ -88,7 +89,7 @@ internal static class PaymentEndpoints
         {
             // Timeout or a fault in the saga: the intent may or may not exist, but the client holds no reference to it,
             // so it expires unused. The client retries with a new request.
-            Log.InitiationUnavailable(logger, reference, exception is RequestTimeoutException ? "timeout" : "fault");
+            Log.InitiationUnavailable(logger, reference, client, exception is RequestTimeoutException ? "timeout" : "fault");
             context.Response.Headers.RetryAfter = settings.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return TypedResults.Problem(
                 statusCode: StatusCodes.Status503ServiceUnavailable,
@@ -122,7 +123,8 @@ internal static class PaymentEndpoints
             return Problems.Validation(body.Errors);
         }
 
-        var payment = await reader.FindAsync(paymentId, cancellationToken);
+        var client = context.User.ClientName();
+        var payment = await reader.FindAsync(paymentId, client, cancellationToken);
         if (payment is null)
         {
             return Problems.NotFound(reference);
@@ -133,27 +135,31 @@ internal static class PaymentEndpoints
         var conflict = SubmissionConflict(payment.CurrentState, payment.TransactionId, sameTransaction);
         if (conflict is not null)
         {
-            Log.TransactionConflict(logger, reference, payment.CurrentState);
+            Log.TransactionConflict(logger, reference, client, payment.CurrentState);
             return Problems.Conflict(conflict);
         }
 
         // The same transaction again is published again and the saga decides whether to re-send the verification: it can
         // tell a lost command from one still being worked on, the API cannot.
         await publisher.Publish(new PaymentTransactionSubmitted(paymentId, transactionId), cancellationToken);
-        Log.TransactionSubmitted(logger, reference, transactionId, sameTransaction, payment.CurrentState == PaymentStatuses.Expired);
+        Log.TransactionSubmitted(logger, reference, client, transactionId, sameTransaction, payment.CurrentState == PaymentStatuses.Expired);
         return TypedResults.Accepted(
             $"/api/payments/{reference}",
             new TransactionAcceptedResponse(reference, PaymentStatuses.Verifying));
     }
 
-    private static async Task<IResult> GetAsync(string reference, [FromServices] IPaymentReader reader, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(
+        string reference,
+        HttpContext context,
+        [FromServices] IPaymentReader reader,
+        CancellationToken cancellationToken)
     {
         if (!PaymentValidation.TryParseReference(reference, out var paymentId))
         {
             return InvalidReference();
         }
 
-        var payment = await reader.FindAsync(paymentId, cancellationToken);
+        var payment = await reader.FindAsync(paymentId, context.User.ClientName(), cancellationToken);
         if (payment is null)
         {
             return Problems.NotFound(reference);

@@ -228,6 +228,7 @@ public sealed class PaymentStateMachine : MassTransitStateMachine<PaymentState>
 
         saga.Reference = saga.CorrelationId.ToString("N");
         saga.UserId = message.UserId;
+        saga.ClientId = message.ClientId ?? InitiatePayment.DefaultClient;
         saga.Recipient = message.Recipient.ToLowerInvariant();
         saga.Token = message.Token;
         saga.Amount = message.Amount;

@@ -15,6 +15,9 @@ public class PaymentState : SagaStateMachineInstance
     public string CurrentState { get; set; } = null!;
 
     public string Reference { get; set; } = null!;
+
+    /// <summary>The API client that created the intent; no other client can see it.</summary>
+    public string ClientId { get; set; } = null!;
     public string UserId { get; set; } = null!;
     public string Recipient { get; set; } = null!;
     public string Token { get; set; } = null!;

@@ -18,6 +18,7 @@ internal sealed class PaymentStateConfiguration : IEntityTypeConfiguration<Payme
     public const int StateLength = 32;
     public const int ReferenceLength = 32;
     public const int UserIdLength = 256;
+    public const int ClientIdLength = 64;
     public const int AddressLength = 42;
     public const int TokenLength = 16;
 
@@ -40,6 +41,8 @@ internal sealed class PaymentStateConfiguration : IEntityTypeConfiguration<Payme
         builder.Property(x => x.CurrentState).HasMaxLength(StateLength).IsRequired();
         builder.Property(x => x.Reference).HasMaxLength(ReferenceLength).IsRequired();
         builder.Property(x => x.UserId).HasMaxLength(UserIdLength).IsRequired();
+        // Intents created before clients existed belong to the client of unnamed keys.
+        builder.Property(x => x.ClientId).HasMaxLength(ClientIdLength).IsRequired().HasDefaultValue(Contracts.InitiatePayment.DefaultClient);
         builder.Property(x => x.Recipient).HasMaxLength(AddressLength).IsRequired();
         builder.Property(x => x.Token).HasMaxLength(TokenLength).IsRequired();
         builder.Property(x => x.Amount).HasMaxLength(AmountLength).IsRequired();

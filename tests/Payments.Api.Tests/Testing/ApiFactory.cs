@@ -131,7 +131,7 @@ internal sealed class FakePaymentReader : IPaymentReader
 {
     private readonly ConcurrentDictionary<Guid, PaymentState> _rows = new();
 
-    public PaymentState Add(string status, string? transactionId = null, string token = "USDC", string amount = "1500000")
+    public PaymentState Add(string status, string? transactionId = null, string token = "USDC", string amount = "1500000", string clientId = "default")
     {
         var id = Guid.NewGuid();
         var row = new PaymentState
@@ -140,6 +140,7 @@ internal sealed class FakePaymentReader : IPaymentReader
             CurrentState = status,
             Reference = id.ToString("N"),
             UserId = "user-1",
+            ClientId = clientId,
             Recipient = "0x" + new string('a', 40),
             Token = token,
             Amount = amount,
@@ -152,8 +153,8 @@ internal sealed class FakePaymentReader : IPaymentReader
         return row;
     }
 
-    public Task<PaymentState?> FindAsync(Guid paymentId, CancellationToken cancellationToken) =>
-        Task.FromResult(_rows.TryGetValue(paymentId, out var row) ? row : null);
+    public Task<PaymentState?> FindAsync(Guid paymentId, string clientId, CancellationToken cancellationToken) =>
+        Task.FromResult(_rows.TryGetValue(paymentId, out var row) && row.ClientId == clientId ? row : null);
 }
 
 internal static class ProblemAssertions

@@ -17,7 +17,7 @@ public sealed class EfPaymentReaderTests(PostgresFixture fixture) : IClassFixtur
     {
         var state = await StoreAsync();
 
-        var read = await Reader.FindAsync(state.CorrelationId, CancellationToken.None);
+        var read = await Reader.FindAsync(state.CorrelationId, Owner, CancellationToken.None);
 
         read.ShouldNotBeNull();
         read.Reference.ShouldBe(state.Reference);
@@ -30,16 +30,35 @@ public sealed class EfPaymentReaderTests(PostgresFixture fixture) : IClassFixtur
     [Fact]
     public async Task Answers_null_for_an_unknown_payment()
     {
-        var read = await Reader.FindAsync(Guid.NewGuid(), CancellationToken.None);
+        var read = await Reader.FindAsync(Guid.NewGuid(), Owner, CancellationToken.None);
 
         read.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task Answers_null_for_another_clients_payment_as_for_an_unknown_one()
+    {
+        var state = await StoreAsync();
+
+        var read = await Reader.FindAsync(state.CorrelationId, "client-b", CancellationToken.None);
+
+        read.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task A_row_stored_without_a_client_belongs_to_the_default_client()
+    {
+        var state = await StoreAsync(owner: null);
+
+        (await Reader.FindAsync(state.CorrelationId, InitiatePayment.DefaultClient, CancellationToken.None)).ShouldNotBeNull();
+        (await Reader.FindAsync(state.CorrelationId, Owner, CancellationToken.None)).ShouldBeNull();
     }
 
     [Fact]
     public async Task Sees_every_committed_change_because_nothing_is_tracked()
     {
         var state = await StoreAsync();
-        (await Reader.FindAsync(state.CorrelationId, CancellationToken.None))!.CurrentState.ShouldBe(PaymentStatuses.AwaitingTransaction);
+        (await Reader.FindAsync(state.CorrelationId, Owner, CancellationToken.None))!.CurrentState.ShouldBe(PaymentStatuses.AwaitingTransaction);
 
         await using (var db = fixture.Database.CreateDbContext())
         {
@@ -49,7 +68,7 @@ public sealed class EfPaymentReaderTests(PostgresFixture fixture) : IClassFixtur
             await db.SaveChangesAsync();
         }
 
-        var read = await Reader.FindAsync(state.CorrelationId, CancellationToken.None);
+        var read = await Reader.FindAsync(state.CorrelationId, Owner, CancellationToken.None);
         read!.CurrentState.ShouldBe(PaymentStatuses.Verifying);
         read.TransactionId.ShouldNotBeNull();
     }
@@ -58,7 +77,9 @@ public sealed class EfPaymentReaderTests(PostgresFixture fixture) : IClassFixtur
 
     private IPaymentReader Reader => _services.GetRequiredService<IPaymentReader>();
 
-    private async Task<PaymentState> StoreAsync()
+    private const string Owner = "client-a";
+
+    private async Task<PaymentState> StoreAsync(string? owner = Owner)
     {
         var id = Guid.CreateVersion7();
         var now = new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
@@ -68,6 +89,7 @@ public sealed class EfPaymentReaderTests(PostgresFixture fixture) : IClassFixtur
             CurrentState = PaymentStatuses.AwaitingTransaction,
             Reference = id.ToString("N"),
             UserId = "user-reader",
+            ClientId = owner!,
             Recipient = "0x" + new string('a', 40),
             Token = "WLD",
             Amount = "1500000000000000000",

@@ -38,6 +38,14 @@ namespace Payments.Infrastructure.Persistence.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("circuit_deferrals");
 
+                    b.Property<string>("ClientId")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasDefaultValue("default")
+                        .HasColumnName("client_id");
+
                     b.Property<DateTimeOffset?>("ConfirmedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("confirmed_at");
