@@ -17,4 +17,22 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Request to {Path} rejected: missing or invalid {Header}")]
     public static partial void KeyRejected(ILogger logger, string path, string header);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Payment {Reference} of client {Client}: idempotency key replayed the first answer")]
+    public static partial void IdempotentReplay(ILogger logger, string reference, string client);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Client {Client} reused an idempotency key with a different request; answering 422")]
+    public static partial void IdempotencyKeyMismatch(ILogger logger, string client);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "Idempotency store unavailable ({Reason}); answering 503")]
+    public static partial void IdempotencyStoreUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Deleted {Count} forgotten idempotency keys")]
+    public static partial void IdempotencyKeysSwept(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "Sweeping forgotten idempotency keys failed ({Reason}); trying again at the next interval")]
+    public static partial void IdempotencySweepFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 1301, Level = LogLevel.Information, Message = "Client {Client} throttled on {Path}; retry after {RetryAfterSeconds} s")]
+    public static partial void ClientThrottled(ILogger logger, string client, string path, int retryAfterSeconds);
 }

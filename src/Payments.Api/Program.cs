@@ -1,8 +1,10 @@
 using Payments.Api.Auth;
 using Payments.Api.CircuitBreakers;
 using Payments.Api.Hosting;
+using Payments.Api.Idempotency;
 using Payments.Api.Messaging;
 using Payments.Api.Payments;
+using Payments.Api.RateLimiting;
 using Payments.Infrastructure.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -12,10 +14,14 @@ builder.AddApiDefaults();
 builder.AddApiKeyAuth();
 builder.AddPaymentsMessaging();
 builder.AddPaymentsApi();
+builder.AddIdempotency();
+builder.AddClientRateLimits();
 builder.AddCircuitBreakerStatus();
 
 var app = builder.Build();
 app.UseApiDefaults();
+// After authorization: the buckets are per authenticated client.
+app.UseRateLimiter();
 app.MapPaymentsDefaultEndpoints();
 app.MapPayments();
 app.MapCircuitBreakers();

@@ -1,7 +1,9 @@
 using MassTransit;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Payments.Api.Auth;
+using Payments.Api.Idempotency;
 using Payments.Api.Validation;
 using Payments.Contracts;
 
@@ -50,11 +52,18 @@ internal static class PaymentEndpoints
     private static async Task<IResult> CreateAsync(
         HttpContext context,
         [FromServices] IRequestClient<InitiatePayment> initiations,
+        [FromServices] IIdempotencyStore idempotency,
         IOptions<PaymentsApiOptions> options,
         TimeProvider time,
         ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
+        var (idempotencyKey, keyError) = IdempotencyRequest.Read(context.Request);
+        if (keyError is not null)
+        {
+            return Problems.Validation(IdempotencyRequest.Header, keyError);
+        }
+
         var (body, problem) = await JsonBody.ReadObjectAsync(context.Request, PaymentValidation.PaymentFields, cancellationToken);
         if (problem is not null)
         {
@@ -67,12 +76,45 @@ internal static class PaymentEndpoints
             return Problems.Validation(body.Errors);
         }
 
-        // Version 7: time-ordered ids keep the saga table's primary-key index append-mostly.
-        var paymentId = Guid.CreateVersion7(time.GetUtcNow());
-        var reference = paymentId.ToString("N");
         var logger = loggers.CreateLogger(LoggerName);
         var settings = options.Value;
         var client = context.User.ClientName();
+
+        // Version 7: time-ordered ids keep the saga table's primary-key index append-mostly.
+        var paymentId = Guid.CreateVersion7(time.GetUtcNow());
+        if (idempotencyKey is not null)
+        {
+            IdempotencyRecord record;
+            try
+            {
+                record = await idempotency.ClaimAsync(client, idempotencyKey, IdempotencyRequest.Hash(payment), paymentId, cancellationToken);
+            }
+            catch (Exception exception) when (exception is Npgsql.NpgsqlException or TimeoutException && !cancellationToken.IsCancellationRequested)
+            {
+                Log.IdempotencyStoreUnavailable(logger, exception.GetType().Name);
+                return Unavailable(context, settings, idempotent: true);
+            }
+
+            if (!record.RequestHash.AsSpan().SequenceEqual(IdempotencyRequest.Hash(payment)))
+            {
+                Log.IdempotencyKeyMismatch(logger, client);
+                return Problems.IdempotencyKeyReused();
+            }
+
+            if (record is { IntentStatus: { } status, IntentExpiresAt: { } expiresAt })
+            {
+                var replayed = record.PaymentId.ToString("N");
+                Log.IdempotentReplay(logger, replayed, client);
+                context.Response.Headers[IdempotencyRequest.ReplayedHeader] = "true";
+                return Created(replayed, status, expiresAt);
+            }
+
+            // A first use, a concurrent one, or a repeat of one the saga has not answered yet: each asks the saga for the
+            // key's intent, which creates it once and answers every repeat from what it stored.
+            paymentId = record.PaymentId;
+        }
+
+        var reference = paymentId.ToString("N");
         try
         {
             var response = await initiations.GetResponse<PaymentInitiated>(
@@ -81,21 +123,50 @@ internal static class PaymentEndpoints
                 RequestTimeout.After(ms: (int)Math.Ceiling(settings.InitiateTimeout.TotalMilliseconds)));
 
             Log.PaymentInitiated(logger, reference, client);
-            return TypedResults.Created(
-                $"/api/payments/{reference}",
-                new PaymentCreatedResponse(reference, response.Message.Status, response.Message.ExpiresAt));
+            var initiated = response.Message;
+            if (idempotencyKey is not null)
+            {
+                // Best effort: without the stored answer a repeat asks the saga again and gets the same intent.
+                await TryCompleteAsync(idempotency, client, idempotencyKey, paymentId, initiated, logger);
+            }
+
+            return Created(reference, initiated.Status, initiated.ExpiresAt);
         }
         catch (RequestException exception) when (!cancellationToken.IsCancellationRequested)
         {
-            // Timeout or a fault in the saga: the intent may or may not exist, but the client holds no reference to it,
-            // so it expires unused. The client retries with a new request.
+            // Timeout or a fault in the saga: the intent may or may not exist. Without a key the client holds no reference
+            // to it, so it expires unused; with a key, a retry asks for this very intent.
             Log.InitiationUnavailable(logger, reference, client, exception is RequestTimeoutException ? "timeout" : "fault");
-            context.Response.Headers.RetryAfter = settings.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status503ServiceUnavailable,
-                title: "The payment could not be created right now.",
-                detail: "The payment service did not confirm the intent in time. Retry later with a new request.");
+            return Unavailable(context, settings, idempotent: idempotencyKey is not null);
         }
+    }
+
+    private static async Task TryCompleteAsync(
+        IIdempotencyStore idempotency, string client, string key, Guid paymentId, PaymentInitiated initiated, ILogger logger)
+    {
+        try
+        {
+            // Not the request's token: the intent exists now, and its answer should be kept even if the client has gone.
+            await idempotency.CompleteAsync(client, key, paymentId, initiated.Status, initiated.ExpiresAt, CancellationToken.None);
+        }
+        catch (Exception exception) when (exception is Npgsql.NpgsqlException or TimeoutException)
+        {
+            Log.IdempotencyStoreUnavailable(logger, exception.GetType().Name);
+        }
+    }
+
+    private static Created<PaymentCreatedResponse> Created(string reference, string status, DateTimeOffset expiresAt) =>
+        TypedResults.Created($"/api/payments/{reference}", new PaymentCreatedResponse(reference, status, expiresAt));
+
+    private static IResult Unavailable(HttpContext context, PaymentsApiOptions settings, bool idempotent)
+    {
+        context.Response.Headers.RetryAfter = settings.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Problem(
+            statusCode: StatusCodes.Status503ServiceUnavailable,
+            title: "The payment could not be created right now.",
+            detail: idempotent
+                ? $"The payment service did not confirm the intent in time. Retrying with the same {IdempotencyRequest.Header} is safe: it answers for the same intent and never creates a second one."
+                : $"The payment service did not confirm the intent in time. Retry later; send an {IdempotencyRequest.Header} header to make the retry safe (without it a retry may create a second intent).");
     }
 
     private static async Task<IResult> SubmitTransactionAsync(

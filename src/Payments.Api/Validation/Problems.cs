@@ -16,6 +16,11 @@ internal static class Problems
     public static IResult Conflict(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict.", detail: detail);
 
+    /// <summary>An <c>Idempotency-Key</c> used again with another request: 422, as Stripe answers.</summary>
+    public static IResult IdempotencyKeyReused() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency-Key reused.",
+            detail: "This Idempotency-Key was used with a different request within its retention. Use a new key for a new payment.");
+
     private static string Title(int statusCode) => statusCode switch
     {
         StatusCodes.Status413PayloadTooLarge => "The request body is too large.",

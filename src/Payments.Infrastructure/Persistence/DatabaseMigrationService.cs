@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -5,12 +6,16 @@ using Npgsql;
 
 namespace Payments.Infrastructure.Persistence;
 
-/// <summary>Migrates the database when the host starts; registered first so that it runs before the bus starts.</summary>
-internal sealed class DatabaseMigrationService(
+/// <summary>
+/// Migrates the schema of <typeparamref name="TContext"/> when the host starts; registered first so that it runs before the
+/// bus starts.
+/// </summary>
+public sealed class DatabaseMigrationService<TContext>(
     IServiceProvider services,
     IOptions<PostgresOptions> options,
     TimeProvider timeProvider,
-    ILogger<DatabaseMigrationService> logger) : IHostedService
+    ILogger<DatabaseMigrationService<TContext>> logger) : IHostedService
+    where TContext : DbContext
 {
     private static readonly TimeSpan _retryInterval = TimeSpan.FromSeconds(2);
 
@@ -22,7 +27,7 @@ internal sealed class DatabaseMigrationService(
         {
             try
             {
-                await services.MigrateDatabaseAsync(cancellationToken);
+                await services.MigrateDatabaseAsync<TContext>(cancellationToken);
                 return;
             }
             catch (NpgsqlException exception) when (exception.IsTransient && timeProvider.GetUtcNow() + _retryInterval < deadline)

@@ -44,11 +44,11 @@ public static class PersistenceExtensions
         services.AddHealthChecks().AddDbContextCheck<PaymentsDbContext>("postgres", tags: [ServiceDefaults.ReadyTag]);
 
         var migrateOnStartup = configuration.GetSection(PostgresOptions.SectionName).GetValue(nameof(PostgresOptions.MigrateOnStartup), true);
-        if (migrateOnStartup && !services.Any(d => d.ImplementationType == typeof(DatabaseMigrationService)))
+        if (migrateOnStartup && !services.Any(d => d.ImplementationType == typeof(DatabaseMigrationService<PaymentsDbContext>)))
         {
             // Hosted services start one after the other in registration order; first place means the schema is there
             // before MassTransit's bus (registered by AddMassTransit, whenever that is called) starts consuming.
-            services.Insert(0, ServiceDescriptor.Singleton<IHostedService, DatabaseMigrationService>());
+            services.Insert(0, ServiceDescriptor.Singleton<IHostedService, DatabaseMigrationService<PaymentsDbContext>>());
         }
 
         return services;
@@ -62,9 +62,17 @@ public static class PersistenceExtensions
     /// EF Core's own migration lock is taken per migration transaction: with two or more pending migrations, a second
     /// process can read the history before the first has written all of it, and apply a migration again.
     /// </remarks>
-    public static async Task MigrateDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
+    public static Task MigrateDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default) =>
+        services.MigrateDatabaseAsync<PaymentsDbContext>(cancellationToken);
+
+    /// <summary>
+    /// As <see cref="MigrateDatabaseAsync(IServiceProvider, CancellationToken)"/>, for a context of another schema in the same
+    /// database (the API's own tables), under the same lock.
+    /// </summary>
+    public static async Task MigrateDatabaseAsync<TContext>(this IServiceProvider services, CancellationToken cancellationToken = default)
+        where TContext : DbContext
     {
-        var factory = services.GetRequiredService<IDbContextFactory<PaymentsDbContext>>();
+        var factory = services.GetRequiredService<IDbContextFactory<TContext>>();
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(PersistenceExtensions).FullName!);
 
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
@@ -96,7 +104,7 @@ public static class PersistenceExtensions
 
     // The connection is opened directly rather than through EF Core, whose execution strategy would wrap an unreachable
     // server's NpgsqlException (which the start-up retry waits on) in an InvalidOperationException.
-    private static async Task OpenCreatingDatabaseAsync(PaymentsDbContext db, CancellationToken cancellationToken)
+    private static async Task OpenCreatingDatabaseAsync(DbContext db, CancellationToken cancellationToken)
     {
         var connection = db.Database.GetDbConnection();
         try

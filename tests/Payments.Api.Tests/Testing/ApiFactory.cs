@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Payments.Api.Idempotency;
 using Payments.Api.Payments;
 using Payments.Contracts;
 using Payments.Infrastructure.Persistence;
@@ -23,7 +24,16 @@ public class ApiFactory : WebApplicationFactory<Program>
     public const string ApiKey = "test-client-key";
     public const string SecondApiKey = "second-client-key";
 
+    /// <summary>A key of another client, <see cref="OtherClient"/>.</summary>
+    public const string OtherClientKey = "other-client-key";
+    public const string OtherClient = "other";
+
     internal FakePaymentReader Reader { get; } = new();
+
+    internal FakeIdempotencyStore Idempotency { get; } = new();
+
+    /// <summary>The per-client limit; high by default so that no other test is throttled.</summary>
+    protected virtual (int PermitsPerSecond, int Burst) RateLimit => (100_000, 100_000);
 
     /// <summary>How the stand-in saga treats <see cref="InitiatePayment"/>.</summary>
     protected virtual SagaBehaviour Saga => SagaBehaviour.Answers;
@@ -35,10 +45,10 @@ public class ApiFactory : WebApplicationFactory<Program>
 
     public ITestHarness Harness => Services.GetTestHarness();
 
-    public HttpClient CreateAuthorizedClient()
+    public HttpClient CreateAuthorizedClient(string key = ApiKey)
     {
         var client = CreateClient();
-        client.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+        client.DefaultRequestHeaders.Add("X-Api-Key", key);
         return client;
     }
 
@@ -49,7 +59,12 @@ public class ApiFactory : WebApplicationFactory<Program>
         {
             builder.UseSetting("Api:ApiKey", ApiKey);
             builder.UseSetting("Api:ApiKeys:0", SecondApiKey);
+            builder.UseSetting($"Api:Clients:{OtherClient}:ApiKeys:0", OtherClientKey);
         }
+
+        builder.UseSetting("Api:RateLimit:PermitsPerSecond", RateLimit.PermitsPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Api:RateLimit:Burst", RateLimit.Burst.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Api:Idempotency:MigrateOnStartup", "false");
 
         // No database in these tests: the reader is faked, and nothing may migrate.
         builder.UseSetting("Postgres:MigrateOnStartup", "false");
@@ -57,13 +72,15 @@ public class ApiFactory : WebApplicationFactory<Program>
         builder.ConfigureTestServices(services =>
         {
             // The broker-delay topology is declared on real RabbitMQ at start-up; the harness needs none of it.
-            foreach (var hosted in services.Where(d => d.ImplementationType?.Name == "BrokerDelayTopologyInitializer").ToList())
+            foreach (var hosted in services.Where(d => d.ImplementationType?.Name is "BrokerDelayTopologyInitializer" or nameof(IdempotencyKeySweeper)).ToList())
             {
                 services.Remove(hosted);
             }
 
             services.RemoveAll<IPaymentReader>();
             services.AddSingleton<IPaymentReader>(Reader);
+            services.RemoveAll<IIdempotencyStore>();
+            services.AddSingleton<IIdempotencyStore>(Idempotency);
             services.AddMassTransitTestHarness(x =>
             {
                 switch (Saga)
@@ -121,6 +138,14 @@ public sealed class SilentSagaApiFactory : ApiFactory
     protected override TimeSpan InitiateTimeout => TimeSpan.FromMilliseconds(200);
 }
 
+/// <summary>The API with a per-client limit small enough to reach in a test.</summary>
+public sealed class ThrottledApiFactory : ApiFactory
+{
+    public const int Burst = 3;
+
+    protected override (int PermitsPerSecond, int Burst) RateLimit => (1, Burst);
+}
+
 /// <summary>The API with no key configured at all, as on a developer machine.</summary>
 public sealed class DefaultKeysApiFactory : ApiFactory
 {
@@ -155,6 +180,51 @@ internal sealed class FakePaymentReader : IPaymentReader
 
     public Task<PaymentState?> FindAsync(Guid paymentId, string clientId, CancellationToken cancellationToken) =>
         Task.FromResult(_rows.TryGetValue(paymentId, out var row) && row.ClientId == clientId ? row : null);
+}
+
+/// <summary>The key store in memory, with the same rules as the PostgreSQL one.</summary>
+internal sealed class FakeIdempotencyStore : IIdempotencyStore
+{
+    private readonly Dictionary<(string Client, string Key), IdempotencyRecord> _records = [];
+
+    public int Claims { get; private set; }
+
+    public Task<IdempotencyRecord> ClaimAsync(string clientId, string key, byte[] requestHash, Guid paymentId, CancellationToken cancellationToken)
+    {
+        lock (_records)
+        {
+            Claims++;
+            if (!_records.TryGetValue((clientId, key), out var record))
+            {
+                record = new IdempotencyRecord { ClientId = clientId, IdempotencyKey = key, RequestHash = requestHash, PaymentId = paymentId };
+                _records[(clientId, key)] = record;
+            }
+
+            return Task.FromResult(new IdempotencyRecord
+            {
+                ClientId = clientId,
+                IdempotencyKey = key,
+                RequestHash = record.RequestHash,
+                PaymentId = record.PaymentId,
+                IntentStatus = record.IntentStatus,
+                IntentExpiresAt = record.IntentExpiresAt,
+            });
+        }
+    }
+
+    public Task CompleteAsync(string clientId, string key, Guid paymentId, string status, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        lock (_records)
+        {
+            if (_records.TryGetValue((clientId, key), out var record) && record.PaymentId == paymentId && record.IntentStatus is null)
+            {
+                record.IntentStatus = status;
+                record.IntentExpiresAt = expiresAt;
+            }
+
+            return Task.CompletedTask;
+        }
+    }
 }
 
 internal static class ProblemAssertions

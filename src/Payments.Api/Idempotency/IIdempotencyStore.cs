@@ -1,0 +1,14 @@
+namespace Payments.Api.Idempotency;
+
+/// <summary>Where the API keeps its clients' idempotency keys; a seam so endpoint tests need no database.</summary>
+internal interface IIdempotencyStore
+{
+    /// <summary>
+    /// The key's record: a new one for <paramref name="paymentId"/> when the client has not used the key (or it was forgotten),
+    /// else the stored one. Concurrent first uses of one key all get the same record.
+    /// </summary>
+    Task<IdempotencyRecord> ClaimAsync(string clientId, string key, byte[] requestHash, Guid paymentId, CancellationToken cancellationToken);
+
+    /// <summary>Stores the first answer of the key's intent, unless one is stored already.</summary>
+    Task CompleteAsync(string clientId, string key, Guid paymentId, string status, DateTimeOffset expiresAt, CancellationToken cancellationToken);
+}
