@@ -37,6 +37,7 @@ public sealed class PaymentStateMachineInitiationTests : IAsyncLifetime
         row.CurrentState.ShouldBe(PaymentStatuses.AwaitingTransaction);
         row.Reference.ShouldBe(command.PaymentId.ToString("N"));
         row.UserId.ShouldBe(command.UserId);
+        row.ClientId.ShouldBe(InitiatePayment.DefaultClient);
         row.Recipient.ShouldBe(command.Recipient.ToLowerInvariant());
         row.Token.ShouldBe(command.Token);
         row.Amount.ShouldBe(command.Amount);
@@ -47,6 +48,17 @@ public sealed class PaymentStateMachineInitiationTests : IAsyncLifetime
         row.TransactionId.ShouldBeNull();
         row.VerificationAttempts.ShouldBe(0);
         row.LastError.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task Initiation_stores_the_client_that_owns_the_intent()
+    {
+        var command = PaymentSagaHarness.NewIntent() with { ClientId = "shop" };
+
+        await _saga.InitiateAsync(command);
+
+        await _saga.ShouldBeInAsync(command.PaymentId, _saga.Machine.AwaitingTransaction);
+        _saga.Row(command.PaymentId).ClientId.ShouldBe("shop");
     }
 
     [Fact]

@@ -16,11 +16,17 @@ public class ApiStackFixture : IAsyncLifetime
 {
     public const string ApiKey = "integration-api-key";
 
+    /// <summary>A key of a second client, <see cref="PartnerClient"/>.</summary>
+    public const string PartnerKey = "integration-partner-key";
+    public const string PartnerClient = "partner";
+
     private readonly RabbitMqTestVirtualHost _vhost = new();
     private PostgresDatabase? _database;
     private WebApplication? _simulator;
     private WebApplicationFactory<DeveloperPortalOptions>? _consumer;
     private WebApplicationFactory<PaymentsApiOptions>? _api;
+    private readonly List<WebApplicationFactory<PaymentsApiOptions>> _moreApis = [];
+    private Dictionary<string, string?> _shared = [];
 
     /// <summary>Settings of the consumer beyond the shared ones (a fixture for one kind of test sets shorter intervals).</summary>
     protected virtual IReadOnlyDictionary<string, string?> ConsumerSettings { get; } = new Dictionary<string, string?>();
@@ -40,7 +46,7 @@ public class ApiStackFixture : IAsyncLifetime
         _simulator = await PortalSimulatorApp.StartAsync(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"]);
         Simulator = new HttpClient { BaseAddress = _simulator.GetBaseAddress() };
 
-        var shared = new Dictionary<string, string?>(_vhost.Configuration)
+        var shared = _shared = new Dictionary<string, string?>(_vhost.Configuration)
         {
             ["Postgres:ConnectionString"] = _database.ConnectionString,
             ["Postgres:MigrateOnStartup"] = "false",
@@ -56,19 +62,49 @@ public class ApiStackFixture : IAsyncLifetime
         // Starts the consumer host: its bus declares the saga and verification queues before the API publishes anything.
         _consumer.CreateClient().Dispose();
 
-        _api = new WebApplicationFactory<PaymentsApiOptions>().WithWebHostBuilder(builder =>
-        {
-            Apply(builder, shared);
-            builder.UseSetting("Api:ApiKey", ApiKey);
-        });
+        _api = CreateApi();
         Api = _api.CreateClient();
         Api.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
     }
+
+    /// <summary>
+    /// Another API instance on the same broker and database, as a second process (or the first one restarted) would be; the
+    /// client carries <paramref name="key"/>. Disposed with the fixture.
+    /// </summary>
+    public HttpClient StartAnotherApi(string key = ApiKey)
+    {
+        var api = CreateApi();
+        _moreApis.Add(api);
+        var client = api.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", key);
+        return client;
+    }
+
+    /// <summary>A client of the API (this fixture's instance) with the given key.</summary>
+    public HttpClient CreateApiClient(string key)
+    {
+        var client = _api!.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", key);
+        return client;
+    }
+
+    private WebApplicationFactory<PaymentsApiOptions> CreateApi() =>
+        new WebApplicationFactory<PaymentsApiOptions>().WithWebHostBuilder(builder =>
+        {
+            Apply(builder, _shared);
+            builder.UseSetting("Api:ApiKey", ApiKey);
+            builder.UseSetting($"Api:Clients:{PartnerClient}:ApiKeys:0", PartnerKey);
+        });
 
     public async Task DisposeAsync()
     {
         Api?.Dispose();
         Simulator?.Dispose();
+        foreach (var api in _moreApis)
+        {
+            await api.DisposeAsync();
+        }
+
         if (_api is not null)
         {
             await _api.DisposeAsync();
