@@ -32,6 +32,7 @@ public static class ServiceDefaults
         "System.Net.Http",
         "Microsoft.AspNetCore.Hosting",
         "Microsoft.AspNetCore.Server.Kestrel",
+        "Microsoft.AspNetCore.RateLimiting",
     ];
 
     public static IHostApplicationBuilder AddPaymentsServiceDefaults(this IHostApplicationBuilder builder, string serviceName)
