@@ -10,13 +10,16 @@ internal static class MessagingExtensions
     /// The API's bus: it publishes and sends requests, and consumes only the replies on the request client's temporary
     /// queue and the consumers' breaker reports on a queue of its own. <c>IRequestClient&lt;InitiatePayment&gt;</c>
     /// publishes, so the API needs no saga queue address.
+    /// It schedules nothing, so it has no broker-delay scheduler: otherwise it would declare the delay levels at start and
+    /// bind its own endpoints as delay destinations, and its broker user would need write access to the delay exchanges,
+    /// which deliver any message to any queue after the delay (a way around its publish permissions).
     /// </summary>
     public static IHostApplicationBuilder AddPaymentsMessaging(this IHostApplicationBuilder builder)
     {
         builder.Services.AddMassTransit(x =>
         {
             x.AddCircuitBreakerStatusConsumer();
-            x.AddPaymentsRabbitMq();
+            x.AddPaymentsRabbitMq(scheduling: MessageScheduling.None);
         });
         return builder;
     }

@@ -16,25 +16,38 @@ public static class RabbitMqRegistration
 
     /// <summary>
     /// RabbitMQ from the <c>RabbitMq</c> configuration section, kebab-case endpoint names, durable quorum queues,
-    /// and broker-native delays as the message scheduler (<see cref="IMessageScheduler"/> in DI, and the consume-side
-    /// scheduler that scheduled redelivery and saga schedules use). <paramref name="configure"/> runs before
-    /// <c>ConfigureEndpoints</c>.
+    /// and (with <see cref="MessageScheduling.BrokerDelays"/>, the default) broker-native delays as the message scheduler
+    /// (<see cref="IMessageScheduler"/> in DI, and the consume-side scheduler that scheduled redelivery and saga schedules
+    /// use). <paramref name="configure"/> runs before <c>ConfigureEndpoints</c>.
     /// </summary>
     public static IBusRegistrationConfigurator AddPaymentsRabbitMq(this IBusRegistrationConfigurator configurator,
-        Action<IBusRegistrationContext, IRabbitMqBusFactoryConfigurator>? configure = null)
+        Action<IBusRegistrationContext, IRabbitMqBusFactoryConfigurator>? configure = null,
+        MessageScheduling scheduling = MessageScheduling.BrokerDelays)
     {
         configurator.AddOptions<RabbitMqOptions>()
             .BindConfiguration(RabbitMqOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
-        configurator.AddBrokerDelayScheduler();
+        if (scheduling == MessageScheduling.BrokerDelays)
+        {
+            configurator.AddBrokerDelayScheduler();
+        }
+
         configurator.SetKebabCaseEndpointNameFormatter();
         configurator.AddRabbitMqConfigureEndpointsCallback((_, _, endpoint) => endpoint.UsePaymentsQueueType());
 
         configurator.UsingRabbitMq((context, cfg) =>
         {
-            cfg.ConfigurePaymentsHost(context);
+            if (scheduling == MessageScheduling.BrokerDelays)
+            {
+                cfg.ConfigurePaymentsHost(context);
+            }
+            else
+            {
+                cfg.ConfigurePaymentsConnection(context);
+            }
+
             configure?.Invoke(context, cfg);
             cfg.ConfigureEndpoints(context);
         });
@@ -48,10 +61,15 @@ public static class RabbitMqRegistration
     /// </summary>
     public static void ConfigurePaymentsHost(this IRabbitMqBusFactoryConfigurator cfg, IBusRegistrationContext context)
     {
+        cfg.ConfigurePaymentsConnection(context);
+        cfg.UseBrokerDelayScheduler(context);
+    }
+
+    private static void ConfigurePaymentsConnection(this IRabbitMqBusFactoryConfigurator cfg, IBusRegistrationContext context)
+    {
         var options = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
         cfg.Host(options.ToHostSettings());
         cfg.PrefetchCount = options.PrefetchCount;
-        cfg.UseBrokerDelayScheduler(context);
     }
 
     /// <summary>A receive endpoint configured by hand gets the same queue type as the conventional ones.</summary>

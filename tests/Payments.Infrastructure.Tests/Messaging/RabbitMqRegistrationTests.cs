@@ -69,6 +69,22 @@ public sealed class RabbitMqRegistrationTests
     }
 
     [Fact]
+    public async Task Without_scheduling_nothing_declares_or_schedules_through_the_delays()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
+        services.AddMassTransit(x => x.AddPaymentsRabbitMq(scheduling: MessageScheduling.None));
+        await using var provider = services.BuildServiceProvider();
+        await using var scope = provider.CreateAsyncScope();
+
+        provider.GetServices<IHostedService>().OfType<BrokerDelayTopologyInitializer>().ShouldBeEmpty();
+        provider.GetService<BrokerDelayTopology>().ShouldBeNull();
+        scope.ServiceProvider.GetService<IMessageScheduler>().ShouldBeNull();
+        provider.GetRequiredService<IOptions<RabbitMqOptions>>().Value.VirtualHost.ShouldBe("payments");
+    }
+
+    [Fact]
     public void The_bus_and_the_delay_declarations_connect_with_the_same_settings()
     {
         // Port 5671 makes MassTransit switch TLS on: a setting the options do not spell out, which a connection built by
