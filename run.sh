@@ -13,13 +13,23 @@ mkdir -p "$STATE_DIR"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-# Local defaults; every value can be overridden from the environment.
+# Local defaults; every value can be overridden from the environment. One broker user and one database role per service
+# (docs/operations.md, "Users and permissions"); the test administrator exists only once `./run.sh test` has run.
 : "${PAYMENTS_RABBITMQ_VHOST:=payments}"
-: "${PAYMENTS_RABBITMQ_USER:=payments}"
-: "${PAYMENTS_RABBITMQ_PASSWORD:=payments}"
+: "${PAYMENTS_RABBITMQ_CONSUMER_USER:=payments}"
+: "${PAYMENTS_RABBITMQ_CONSUMER_PASSWORD:=payments}"
+: "${PAYMENTS_RABBITMQ_API_USER:=payments-api}"
+: "${PAYMENTS_RABBITMQ_API_PASSWORD:=payments-api}"
+: "${PAYMENTS_RABBITMQ_ADMIN_USER:=payments-test-admin}"
+: "${PAYMENTS_RABBITMQ_ADMIN_PASSWORD:=payments-test-admin}"
 : "${PAYMENTS_POSTGRES_DB:=payments}"
 : "${PAYMENTS_POSTGRES_USER:=payments}"
 : "${PAYMENTS_POSTGRES_PASSWORD:=payments}"
+: "${PAYMENTS_POSTGRES_API_USER:=payments_api}"
+: "${PAYMENTS_POSTGRES_API_PASSWORD:=payments_api}"
+# The broker's setup script and the integration tests' fixtures read these.
+export PAYMENTS_RABBITMQ_VHOST PAYMENTS_RABBITMQ_CONSUMER_USER PAYMENTS_RABBITMQ_CONSUMER_PASSWORD \
+  PAYMENTS_RABBITMQ_API_USER PAYMENTS_RABBITMQ_API_PASSWORD PAYMENTS_POSTGRES_API_USER PAYMENTS_POSTGRES_API_PASSWORD
 
 log() { printf '[run] %s\n' "$*" >&2; }
 die() { printf '[run] error: %s\n' "$*" >&2; exit 1; }
@@ -85,14 +95,20 @@ rabbit_up() {
       || { tail -n 20 /var/log/rabbitmq/payments-run.log >&2; exit 1; }
   fi
   wait_for 60 "RabbitMQ management UI" curl -fsS -u guest:guest http://localhost:15672/api/overview
-  as_root rabbitmqctl -q add_vhost "$PAYMENTS_RABBITMQ_VHOST" 2>/dev/null || true
-  as_root rabbitmqctl -q add_user "$PAYMENTS_RABBITMQ_USER" "$PAYMENTS_RABBITMQ_PASSWORD" 2>/dev/null \
-    || as_root rabbitmqctl -q change_password "$PAYMENTS_RABBITMQ_USER" "$PAYMENTS_RABBITMQ_PASSWORD"
-  # administrator: the integration tests create and delete a virtual host of their own per run.
-  as_root rabbitmqctl -q set_user_tags "$PAYMENTS_RABBITMQ_USER" administrator
-  as_root rabbitmqctl -q set_permissions -p "$PAYMENTS_RABBITMQ_VHOST" "$PAYMENTS_RABBITMQ_USER" '.*' '.*' '.*'
+  # The virtual host and one user per service with the permissions of deploy/rabbitmq/permissions.tsv, through the same
+  # script docker-compose runs; guest (an administrator that RabbitMQ lets in from loopback only) makes the changes.
+  RABBITMQ_MANAGEMENT_URL=http://localhost:15672 RABBITMQ_MANAGEMENT_USER=guest RABBITMQ_MANAGEMENT_PASSWORD=guest \
+    "$ROOT/deploy/rabbitmq/setup-users.sh" >/dev/null
   as_root rabbitmqctl -q set_permissions -p "$PAYMENTS_RABBITMQ_VHOST" guest '.*' '.*' '.*'
-  log "RabbitMQ ready: amqp://localhost:5672/$PAYMENTS_RABBITMQ_VHOST, management UI http://localhost:15672 (guest/guest)"
+  log "RabbitMQ ready: amqp://localhost:5672/$PAYMENTS_RABBITMQ_VHOST (users $PAYMENTS_RABBITMQ_CONSUMER_USER, $PAYMENTS_RABBITMQ_API_USER), management UI http://localhost:15672 (guest/guest)"
+}
+
+# The integration tests create and delete virtual hosts of their own, which takes an administrator; no service runs as it.
+rabbit_test_admin() {
+  as_root rabbitmqctl -q add_user "$PAYMENTS_RABBITMQ_ADMIN_USER" "$PAYMENTS_RABBITMQ_ADMIN_PASSWORD" 2>/dev/null \
+    || as_root rabbitmqctl -q change_password "$PAYMENTS_RABBITMQ_ADMIN_USER" "$PAYMENTS_RABBITMQ_ADMIN_PASSWORD"
+  as_root rabbitmqctl -q set_user_tags "$PAYMENTS_RABBITMQ_ADMIN_USER" administrator
+  export PAYMENTS_RABBITMQ_ADMIN_USER PAYMENTS_RABBITMQ_ADMIN_PASSWORD
 }
 
 rabbit_down() {
@@ -143,7 +159,12 @@ SQL
   if ! "${psql[@]}" "psql -qAtc \"select 1 from pg_database where datname = '$PAYMENTS_POSTGRES_DB'\"" | grep -q 1; then
     "${psql[@]}" "createdb -O '$PAYMENTS_POSTGRES_USER' '$PAYMENTS_POSTGRES_DB'"
   fi
-  log "PostgreSQL ready: postgres://$PAYMENTS_POSTGRES_USER@localhost:5432/$PAYMENTS_POSTGRES_DB"
+  # The API's role and its grants (deploy/postgres/roles.sql, which docker-compose's init runs too); the password goes in
+  # on stdin, not on a command line.
+  { printf "\\set api_password '%s'\n" "$(printf '%s' "$PAYMENTS_POSTGRES_API_PASSWORD" | sed -e 's/\\/\\\\/g' -e "s/'/\\\\'/g")"
+    cat "$ROOT/deploy/postgres/roles.sql"; } \
+    | "${psql[@]}" "psql -v ON_ERROR_STOP=1 -qAt -d $(printf '%q' "$PAYMENTS_POSTGRES_DB") -v owner=$(printf '%q' "$PAYMENTS_POSTGRES_USER") -v api_role=$(printf '%q' "$PAYMENTS_POSTGRES_API_USER")" >/dev/null
+  log "PostgreSQL ready: postgres://$PAYMENTS_POSTGRES_USER@localhost:5432/$PAYMENTS_POSTGRES_DB (API role $PAYMENTS_POSTGRES_API_USER)"
 }
 
 pg_down() {
@@ -190,6 +211,25 @@ start_app() {
     || { tail -n 30 "$LOG_DIR/$name.log" >&2; exit 1; }
 }
 
+# service_env NAME: exports the broker login and database settings of service NAME in the current (sub)shell, for
+# start_app to hand on. The API logs in with its restricted user and role and leaves the saga migrations to the consumer.
+service_env() {
+  local postgres="Host=localhost;Port=5432;Database=$PAYMENTS_POSTGRES_DB"
+  case "$1" in
+    Payments.Consumer)
+      export RabbitMq__VirtualHost="$PAYMENTS_RABBITMQ_VHOST" RabbitMq__Username="$PAYMENTS_RABBITMQ_CONSUMER_USER" \
+        RabbitMq__Password="$PAYMENTS_RABBITMQ_CONSUMER_PASSWORD" \
+        Postgres__ConnectionString="$postgres;Username=$PAYMENTS_POSTGRES_USER;Password=$PAYMENTS_POSTGRES_PASSWORD"
+      ;;
+    Payments.Api)
+      export RabbitMq__VirtualHost="$PAYMENTS_RABBITMQ_VHOST" RabbitMq__Username="$PAYMENTS_RABBITMQ_API_USER" \
+        RabbitMq__Password="$PAYMENTS_RABBITMQ_API_PASSWORD" \
+        Postgres__ConnectionString="$postgres;Username=$PAYMENTS_POSTGRES_API_USER;Password=$PAYMENTS_POSTGRES_API_PASSWORD" \
+        Postgres__MigrateOnStartup=false
+      ;;
+  esac
+}
+
 stop_app() {
   local pidfile="$STATE_DIR/$1.pid"
   [ -f "$pidfile" ] || return 0
@@ -214,8 +254,9 @@ apps_up() {
     build_apps
   fi
   start_app Payments.PortalSimulator 5082
-  start_app Payments.Consumer 5081
-  start_app Payments.Api 5080
+  # The consumer first: it migrates the saga schema and declares the topology the API's user may not.
+  (service_env Payments.Consumer && start_app Payments.Consumer 5081)
+  (service_env Payments.Api && start_app Payments.Api 5080)
 }
 
 apps_down() {
@@ -245,6 +286,7 @@ cmd_down() {
 
 cmd_test() {
   services_up promtool docker-compose
+  rabbit_test_admin
   local results="$STATE_DIR/test-results"
   rm -rf "$results"
   log "building"
