@@ -11,6 +11,8 @@ namespace Payments.IntegrationTests.Api;
 /// <summary>
 /// The whole stack for one test class: its own RabbitMQ virtual host and PostgreSQL database, the portal simulator on a
 /// loopback port, the consumer (saga + verification) and the API, both in-process on real RabbitMQ and PostgreSQL.
+/// Each logs in as it does when deployed: the consumer with its own broker user and the database owner, the API with its
+/// restricted broker user (deploy/rabbitmq/permissions.tsv) and database role (deploy/postgres/roles.sql), not migrating.
 /// </summary>
 public class ApiStackFixture : IAsyncLifetime
 {
@@ -26,12 +28,15 @@ public class ApiStackFixture : IAsyncLifetime
     private WebApplicationFactory<DeveloperPortalOptions>? _consumer;
     private WebApplicationFactory<PaymentsApiOptions>? _api;
     private readonly List<WebApplicationFactory<PaymentsApiOptions>> _moreApis = [];
-    private Dictionary<string, string?> _shared = [];
+    private Dictionary<string, string?> _apiSettings = [];
 
     /// <summary>Settings of the consumer beyond the shared ones (a fixture for one kind of test sets shorter intervals).</summary>
     protected virtual IReadOnlyDictionary<string, string?> ConsumerSettings { get; } = new Dictionary<string, string?>();
 
     public PostgresDatabase Database => _database ?? throw new InvalidOperationException("The fixture is not initialised yet.");
+
+    /// <summary>The stack's own virtual host (management API as the test administrator).</summary>
+    public RabbitMqTestVirtualHost VirtualHost => _vhost;
 
     /// <summary>A client of the API with a valid X-Api-Key.</summary>
     public HttpClient Api { get; private set; } = null!;
@@ -42,20 +47,30 @@ public class ApiStackFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await _vhost.InitializeAsync();
-        _database = await PostgresDatabase.CreateMigratedAsync();
+        // Grants first and migrations after, as on a new deployment: the API reads the saga tables through the owner's
+        // default privileges.
+        _database = await PostgresDatabase.CreateAsync();
+        await _database.ApplyRolesAsync();
+        await _database.MigrateAsync();
         _simulator = await PortalSimulatorApp.StartAsync(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"]);
         Simulator = new HttpClient { BaseAddress = _simulator.GetBaseAddress() };
 
-        var shared = _shared = new Dictionary<string, string?>(_vhost.Configuration)
+        var consumer = new Dictionary<string, string?>(_vhost.ConfigurationAs(BrokerPermissions.UserOf(BrokerPermissions.Consumer)))
         {
             ["Postgres:ConnectionString"] = _database.ConnectionString,
+            ["Postgres:MigrateOnStartup"] = "false",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        var api = _apiSettings = new Dictionary<string, string?>(_vhost.ConfigurationAs(BrokerPermissions.UserOf(BrokerPermissions.Api)))
+        {
+            ["Postgres:ConnectionString"] = _database.ApiConnectionString,
             ["Postgres:MigrateOnStartup"] = "false",
             ["Logging:LogLevel:Default"] = "Warning",
         };
 
         _consumer = new WebApplicationFactory<DeveloperPortalOptions>().WithWebHostBuilder(builder =>
         {
-            Apply(builder, shared);
+            Apply(builder, consumer);
             Apply(builder, ConsumerSettings);
             builder.UseSetting("DeveloperPortal:BaseUrl", Simulator.BaseAddress!.ToString());
         });
@@ -91,7 +106,7 @@ public class ApiStackFixture : IAsyncLifetime
     private WebApplicationFactory<PaymentsApiOptions> CreateApi() =>
         new WebApplicationFactory<PaymentsApiOptions>().WithWebHostBuilder(builder =>
         {
-            Apply(builder, _shared);
+            Apply(builder, _apiSettings);
             builder.UseSetting("Api:ApiKey", ApiKey);
             builder.UseSetting($"Api:Clients:{PartnerClient}:ApiKeys:0", PartnerKey);
         });

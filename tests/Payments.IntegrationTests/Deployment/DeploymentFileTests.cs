@@ -37,17 +37,5 @@ public sealed class DeploymentFileTests
         result.Output.ShouldContain("service_healthy");
     }
 
-    private static string RepositoryRoot
-    {
-        get
-        {
-            var directory = new DirectoryInfo(AppContext.BaseDirectory);
-            while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Payments.sln")))
-            {
-                directory = directory.Parent;
-            }
-
-            return directory?.FullName ?? throw new InvalidOperationException("Payments.sln not found above " + AppContext.BaseDirectory);
-        }
-    }
+    private static string RepositoryRoot => RepositoryFiles.Root;
 }

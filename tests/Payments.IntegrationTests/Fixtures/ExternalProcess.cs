@@ -2,17 +2,23 @@ using System.Diagnostics;
 
 namespace Payments.IntegrationTests.Fixtures;
 
-/// <summary>Runs a command-line tool (rabbitmqctl, promtool, docker-compose) to its end and hands back what it printed.</summary>
+/// <summary>Runs a command-line tool (rabbitmqctl, promtool, docker-compose, psql) to its end and hands back what it printed.</summary>
 public static class ExternalProcess
 {
     public static async Task<(int ExitCode, string Output)> RunAsync(
-        string fileName, IEnumerable<string> arguments, string? workingDirectory = null, TimeSpan? timeout = null)
+        string fileName, IEnumerable<string> arguments, string? workingDirectory = null, TimeSpan? timeout = null,
+        IReadOnlyDictionary<string, string?>? environment = null)
     {
         var start = new ProcessStartInfo(fileName)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            start.Environment[name] = value;
+        }
+
         if (workingDirectory is not null)
         {
             start.WorkingDirectory = workingDirectory;

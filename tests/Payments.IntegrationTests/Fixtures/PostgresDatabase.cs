@@ -8,6 +8,8 @@ namespace Payments.IntegrationTests.Fixtures;
 /// <summary>
 /// A database of its own on the local PostgreSQL server, with a unique name, dropped (connections included) on dispose.
 /// Created empty; <see cref="MigrateAsync"/> applies the migrations. Server from <c>PAYMENTS_TEST_POSTGRES</c> if set.
+/// <see cref="ApplyRolesAsync"/> gives the API's role (PAYMENTS_POSTGRES_API_USER / _PASSWORD, created by
+/// <c>./run.sh up</c>) its grants of deploy/postgres/roles.sql in it, for connections as the API (<see cref="ApiConnectionString"/>).
 /// </summary>
 public sealed class PostgresDatabase : IAsyncDisposable
 {
@@ -28,9 +30,22 @@ public sealed class PostgresDatabase : IAsyncDisposable
     public static string ServerConnectionString =>
         Environment.GetEnvironmentVariable("PAYMENTS_TEST_POSTGRES") ?? "Host=localhost;Port=5432;Username=payments;Password=payments";
 
+    /// <summary>The API's login role, with the defaults of run.sh.</summary>
+    public static (string Username, string Password) ApiRole =>
+        (Environment.GetEnvironmentVariable("PAYMENTS_POSTGRES_API_USER") ?? "payments_api",
+         Environment.GetEnvironmentVariable("PAYMENTS_POSTGRES_API_PASSWORD") ?? "payments_api");
+
     public string Name { get; }
 
+    /// <summary>As the owner of the database (the server connection's role): the consumer's login.</summary>
     public string ConnectionString { get; }
+
+    /// <summary>This database as the API's role; its grants come from <see cref="ApplyRolesAsync"/>.</summary>
+    public string ApiConnectionString => new NpgsqlConnectionStringBuilder(ConnectionString)
+    {
+        Username = ApiRole.Username,
+        Password = ApiRole.Password,
+    }.ConnectionString;
 
     /// <summary>Configuration for <see cref="PersistenceExtensions.AddPaymentsPersistence"/> pointing at this database.</summary>
     public IConfiguration Configuration(bool migrateOnStartup = false) =>
@@ -62,15 +77,34 @@ public sealed class PostgresDatabase : IAsyncDisposable
         return database;
     }
 
-    public PaymentsDbContext CreateDbContext() =>
+    public PaymentsDbContext CreateDbContext(string? connectionString = null) =>
         new(new DbContextOptionsBuilder<PaymentsDbContext>()
-            .UseNpgsql(ConnectionString, npgsql => npgsql.MigrationsHistoryTable(PersistenceExtensions.MigrationsHistoryTable))
+            .UseNpgsql(connectionString ?? ConnectionString, npgsql => npgsql.MigrationsHistoryTable(PersistenceExtensions.MigrationsHistoryTable))
             .Options);
 
-    public async Task MigrateAsync()
+    /// <summary>Applies the saga migrations, as the owner unless another connection string is given.</summary>
+    public async Task MigrateAsync(string? connectionString = null)
     {
-        await using var db = CreateDbContext();
+        await using var db = CreateDbContext(connectionString);
         await db.Database.MigrateAsync();
+    }
+
+    /// <summary>
+    /// Runs deploy/postgres/roles.sql in this database with psql, as the owner, as run.sh and docker-compose's init do
+    /// (without a password, so it grants to the existing API role and creates no role).
+    /// </summary>
+    public async Task ApplyRolesAsync()
+    {
+        var owner = new NpgsqlConnectionStringBuilder(ConnectionString);
+        var result = await ExternalProcess.RunAsync("psql",
+            ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-v", "owner=" + owner.Username, "-v", "api_role=" + ApiRole.Username,
+             "-h", owner.Host!, "-p", owner.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", owner.Username!, "-d", Name,
+             "-f", RepositoryFiles.PathOf("deploy", "postgres", "roles.sql")],
+            environment: new Dictionary<string, string?> { ["PGPASSWORD"] = owner.Password });
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"roles.sql failed in {Name} ({result.ExitCode}): {result.Output}");
+        }
     }
 
     /// <summary>First column of the first row; <c>default</c> when there is no row or the value is NULL.</summary>
@@ -85,8 +119,10 @@ public sealed class PostgresDatabase : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await using (var probe = new NpgsqlConnection(ConnectionString))
+        // The owner may end its own sessions only (WITH (FORCE) below): the API role's pooled ones are closed here.
+        foreach (var connectionString in new[] { ConnectionString, ApiConnectionString })
         {
+            await using var probe = new NpgsqlConnection(connectionString);
             NpgsqlConnection.ClearPool(probe);
         }
 

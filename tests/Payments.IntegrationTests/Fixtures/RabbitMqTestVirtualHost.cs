@@ -12,8 +12,11 @@ namespace Payments.IntegrationTests.Fixtures;
 
 /// <summary>
 /// A RabbitMQ virtual host of its own for one test class (or one run), created through the management API and deleted
-/// afterwards. Broker address and credentials come from PAYMENTS_RABBITMQ_HOST / _PORT / _USER / _PASSWORD /
-/// _MANAGEMENT_URL, defaulting to the local broker that <c>./run.sh up</c> starts.
+/// afterwards. Broker address from PAYMENTS_RABBITMQ_HOST / _PORT / _MANAGEMENT_URL, defaulting to the local broker that
+/// <c>./run.sh up</c> starts. Creating virtual hosts takes an administrator: PAYMENTS_RABBITMQ_ADMIN_USER / _PASSWORD,
+/// the user only <c>./run.sh test</c> creates; the tests connect as that user too (<see cref="Username"/>), with every
+/// permission in their own virtual host. The services' users get exactly their permissions of
+/// deploy/rabbitmq/permissions.tsv in it (<see cref="BrokerPermissions"/>), for tests that connect as a service.
 /// </summary>
 public sealed class RabbitMqTestVirtualHost : IAsyncLifetime
 {
@@ -21,8 +24,8 @@ public sealed class RabbitMqTestVirtualHost : IAsyncLifetime
     {
         Host = Environment.GetEnvironmentVariable("PAYMENTS_RABBITMQ_HOST") ?? "localhost";
         Port = int.Parse(Environment.GetEnvironmentVariable("PAYMENTS_RABBITMQ_PORT") ?? "5672", CultureInfo.InvariantCulture);
-        Username = Environment.GetEnvironmentVariable("PAYMENTS_RABBITMQ_USER") ?? "payments";
-        Password = Environment.GetEnvironmentVariable("PAYMENTS_RABBITMQ_PASSWORD") ?? "payments";
+        Username = Environment.GetEnvironmentVariable("PAYMENTS_RABBITMQ_ADMIN_USER") ?? "payments-test-admin";
+        Password = Environment.GetEnvironmentVariable("PAYMENTS_RABBITMQ_ADMIN_PASSWORD") ?? "payments-test-admin";
         ManagementUri = new Uri(Environment.GetEnvironmentVariable("PAYMENTS_RABBITMQ_MANAGEMENT_URL") ?? "http://localhost:15672/");
         PrometheusUri = new Uri(Environment.GetEnvironmentVariable("PAYMENTS_RABBITMQ_PROMETHEUS_URL") ?? "http://localhost:15692/");
         Name = "payments-test-" + Guid.NewGuid().ToString("N")[..12];
@@ -35,6 +38,7 @@ public sealed class RabbitMqTestVirtualHost : IAsyncLifetime
 
     public int Port { get; }
 
+    /// <summary>The test administrator: every permission in this virtual host.</summary>
     public string Username { get; }
 
     public string Password { get; }
@@ -47,13 +51,18 @@ public sealed class RabbitMqTestVirtualHost : IAsyncLifetime
     public Uri AmqpUri => new($"amqp://{Uri.EscapeDataString(Username)}:{Uri.EscapeDataString(Password)}@{Host}:{Port}/{Uri.EscapeDataString(Name)}");
 
     /// <summary>Configuration keys that point <c>AddPaymentsRabbitMq</c> at this virtual host.</summary>
-    public IReadOnlyDictionary<string, string?> Configuration => new Dictionary<string, string?>
+    public IReadOnlyDictionary<string, string?> Configuration => ConfigurationAs(Username, Password);
+
+    /// <summary>Configuration keys that point <c>AddPaymentsRabbitMq</c> at this virtual host, logged in as a service's own user.</summary>
+    public IReadOnlyDictionary<string, string?> ConfigurationAs(BrokerUser user) => ConfigurationAs(user.Username, user.Password);
+
+    private Dictionary<string, string?> ConfigurationAs(string username, string password) => new()
     {
         ["RabbitMq:Host"] = Host,
         ["RabbitMq:Port"] = Port.ToString(CultureInfo.InvariantCulture),
         ["RabbitMq:VirtualHost"] = Name,
-        ["RabbitMq:Username"] = Username,
-        ["RabbitMq:Password"] = Password,
+        ["RabbitMq:Username"] = username,
+        ["RabbitMq:Password"] = password,
     };
 
     /// <summary>For code that takes <see cref="RabbitMqOptions"/> directly, e.g. <c>services.Configure&lt;RabbitMqOptions&gt;(vhost.ApplyTo)</c>.</summary>
@@ -77,6 +86,28 @@ public sealed class RabbitMqTestVirtualHost : IAsyncLifetime
     /// <summary>A raw AMQP connection to this virtual host, for looking at queues without a bus.</summary>
     public Task<IConnection> ConnectAsync(CancellationToken cancellationToken = default) =>
         new ConnectionFactory { Uri = AmqpUri, AutomaticRecoveryEnabled = false }.CreateConnectionAsync("payments-tests", cancellationToken);
+
+    /// <summary>A raw AMQP connection to this virtual host as a service's own user.</summary>
+    public Task<IConnection> ConnectAsAsync(BrokerUser user, CancellationToken cancellationToken = default) =>
+        new ConnectionFactory
+        {
+            HostName = Host,
+            Port = Port,
+            VirtualHost = Name,
+            UserName = user.Username,
+            Password = user.Password,
+            AutomaticRecoveryEnabled = false,
+        }.CreateConnectionAsync("payments-tests-" + user.Service, cancellationToken);
+
+    /// <summary>A broker user's tags (<c>administrator</c>, ...), from the management API.</summary>
+    public async Task<string> GetUserTagsAsync(string username, CancellationToken cancellationToken = default)
+    {
+        using var management = CreateManagementClient();
+        var user = await management.GetFromJsonAsync<JsonElement>($"users/{Uri.EscapeDataString(username)}", cancellationToken);
+        var tags = user.GetProperty("tags");
+        // A string before RabbitMQ 3.9's management API, a list after.
+        return tags.ValueKind == JsonValueKind.Array ? string.Join(',', tags.EnumerateArray().Select(t => t.GetString())) : tags.GetString() ?? "";
+    }
 
     /// <summary>Ready messages in a queue right now (a passive declare, not the management API's sampled statistics).</summary>
     public async Task<uint> CountMessagesAsync(string queue, CancellationToken cancellationToken = default)
@@ -161,9 +192,23 @@ public sealed class RabbitMqTestVirtualHost : IAsyncLifetime
             created.EnsureSuccessStatusCode();
         }
 
-        using var permitted = await management.PutAsync($"permissions/{Name}/{Uri.EscapeDataString(Username)}",
-            JsonContent.Create(new { configure = ".*", write = ".*", read = ".*" }));
-        permitted.EnsureSuccessStatusCode();
+        await GrantAsync(management, Username, ".*", ".*", ".*");
+        foreach (var permission in BrokerPermissions.All)
+        {
+            await GrantAsync(management, BrokerPermissions.UserOf(permission.Service).Username, permission.Configure, permission.Write, permission.Read);
+        }
+    }
+
+    private async Task GrantAsync(HttpClient management, string username, string configure, string write, string read)
+    {
+        using var permitted = await management.PutAsync($"permissions/{Name}/{Uri.EscapeDataString(username)}",
+            JsonContent.Create(new { configure, write, read }));
+        if (!permitted.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException(
+                $"granting '{username}' its permissions in {Name} answered {(int)permitted.StatusCode} " +
+                $"{await permitted.Content.ReadAsStringAsync()} (./run.sh up creates the service users, ./run.sh test the administrator)");
+        }
     }
 
     public async Task DisposeAsync()

@@ -1,0 +1,42 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Payments.IntegrationTests.Fixtures;
+using Payments.IntegrationTests.Messaging;
+
+namespace Payments.IntegrationTests.Api;
+
+/// <summary>
+/// The permissions are enough, not only restrictive: the whole flow with the API on its restricted broker user and database
+/// role and the consumer on its own user.
+/// </summary>
+public sealed class LeastPrivilegeStackTests(ApiStackFixture stack) : IClassFixture<ApiStackFixture>
+{
+    private readonly StackClient _client = new(stack);
+
+    [Fact]
+    public async Task A_payment_confirms_and_breaker_reports_arrive_with_each_service_on_its_own_user()
+    {
+        var reference = await _client.InitiateAsync("3", "WLD");
+        var transactionId = StackClient.NewTransactionId();
+        await _client.RegisterAsync(transactionId, reference, "WLD", "3000000000000000000");
+        await _client.SubmitAcceptedAsync(reference, transactionId);
+
+        var final = await _client.PollUntilFinalAsync(reference);
+
+        final.GetProperty("status").GetString().ShouldBe("Confirmed", final.ToString());
+        // The API consumes the consumer's reports on a queue of its own.
+        await Until.TrueAsync(async () =>
+        {
+            var health = await stack.Api.GetFromJsonAsync<JsonElement>("/api/health/circuit-breaker");
+            return health.GetProperty("circuitBreakers").GetArrayLength() > 0;
+        }, StackClient.Deadline, "the API shows the consumer's breakers");
+        var users = (await stack.VirtualHost.ListConnectionsAsync()).Select(c => c.GetProperty("user").GetString()).ToHashSet();
+        users.ShouldBe(
+            new HashSet<string?>
+            {
+                BrokerPermissions.UserOf(BrokerPermissions.Api).Username,
+                BrokerPermissions.UserOf(BrokerPermissions.Consumer).Username,
+            },
+            ignoreOrder: true);
+    }
+}
