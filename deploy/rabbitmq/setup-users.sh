@@ -1,8 +1,9 @@
 #!/bin/sh
 # Creates (or updates) one broker user per service and gives it exactly the permissions of deploy/rabbitmq/permissions.tsv
 # in the Payments virtual host, through the management API. POSIX sh and curl only: run.sh runs it against the local broker,
-# docker-compose's rabbitmq-setup service against the rabbitmq container. Idempotent: a second run resets the passwords to
-# the given ones, clears any tag (no service user is an administrator) and sets the permissions again.
+# docker-compose's rabbitmq-setup service against the rabbitmq container (retrying while its management API starts).
+# Idempotent: a second run resets the passwords to the given ones, clears any tag (no service user is an administrator)
+# and sets the permissions again.
 #
 # Environment:
 #   RABBITMQ_MANAGEMENT_URL              e.g. http://localhost:15672
@@ -28,7 +29,7 @@ api() {
   method=$1 path=$2 body=$3
   # The password travels in a config file on stdin rather than on the command line, where ps would show it.
   status=$(printf 'user = %s\n' "$(json_string "$RABBITMQ_MANAGEMENT_USER:$RABBITMQ_MANAGEMENT_PASSWORD")" \
-    | curl -sS -o /dev/null -w '%{http_code}' -K - -X "$method" -H 'content-type: application/json' \
+    | curl -sS --retry 30 --retry-connrefused --retry-delay 2 -o /dev/null -w '%{http_code}' -K - -X "$method" -H 'content-type: application/json' \
       --data "$body" "${RABBITMQ_MANAGEMENT_URL%/}/api/$path") || fail "$method /api/$path: no answer"
   case "$status" in
     2??) ;;

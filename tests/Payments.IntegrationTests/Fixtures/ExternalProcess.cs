@@ -14,9 +14,17 @@ public static class ExternalProcess
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        // A null value removes the variable from what the tool inherits.
         foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
         {
-            start.Environment[name] = value;
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
         }
 
         if (workingDirectory is not null)
