@@ -16,12 +16,7 @@ public sealed class LeastPrivilegeStackTests(ApiStackFixture stack) : IClassFixt
     [Fact]
     public async Task A_payment_confirms_and_breaker_reports_arrive_with_each_service_on_its_own_user()
     {
-        var reference = await _client.InitiateAsync("3", "WLD");
-        var transactionId = StackClient.NewTransactionId();
-        await _client.RegisterAsync(transactionId, reference, "WLD", "3000000000000000000");
-        await _client.SubmitAcceptedAsync(reference, transactionId);
-
-        var final = await _client.PollUntilFinalAsync(reference);
+        var final = await _client.PayAsync("3", "WLD", "3000000000000000000");
 
         final.GetProperty("status").GetString().ShouldBe("Confirmed", final.ToString());
         // The API consumes the consumer's reports on a queue of its own.

@@ -64,6 +64,16 @@ public sealed class StackClient(ApiStackFixture stack)
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
+    /// <summary>A whole payment: initiate, pay exactly <paramref name="baseUnits"/> on chain, submit, and wait for the final status.</summary>
+    public async Task<JsonElement> PayAsync(string amount, string token, string baseUnits)
+    {
+        var reference = await InitiateAsync(amount, token);
+        var transactionId = NewTransactionId();
+        await RegisterAsync(transactionId, reference, token, baseUnits);
+        await SubmitAcceptedAsync(reference, transactionId);
+        return await PollUntilFinalAsync(reference);
+    }
+
     public Task<JsonElement> PollUntilFinalAsync(string reference) =>
         PollUntilAsync(reference, d => d.GetProperty("status").GetString() is "Confirmed" or "Failed" or "Expired" or "NeedsReview");
 
