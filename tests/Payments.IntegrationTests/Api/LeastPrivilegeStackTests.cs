@@ -25,13 +25,16 @@ public sealed class LeastPrivilegeStackTests(ApiStackFixture stack) : IClassFixt
             var health = await stack.Api.GetFromJsonAsync<JsonElement>("/api/health/circuit-breaker");
             return health.GetProperty("circuitBreakers").GetArrayLength() > 0;
         }, StackClient.Deadline, "the API shows the consumer's breakers");
-        var users = (await stack.VirtualHost.ListConnectionsAsync()).Select(c => c.GetProperty("user").GetString()).ToHashSet();
-        users.ShouldBe(
-            new HashSet<string?>
-            {
-                BrokerPermissions.UserOf(BrokerPermissions.Api).Username,
-                BrokerPermissions.UserOf(BrokerPermissions.Consumer).Username,
-            },
-            ignoreOrder: true);
+        // The management API lists a connection once its statistics have been collected (every 5 s by default).
+        var expected = new HashSet<string?>
+        {
+            BrokerPermissions.UserOf(BrokerPermissions.Api).Username,
+            BrokerPermissions.UserOf(BrokerPermissions.Consumer).Username,
+        };
+        await Until.TrueAsync(async () => (await ConnectedUsersAsync()).SetEquals(expected), StackClient.Deadline,
+            $"the virtual host's connections are those of {string.Join(" and ", expected)} only");
     }
+
+    private async Task<HashSet<string?>> ConnectedUsersAsync() =>
+        (await stack.VirtualHost.ListConnectionsAsync()).Select(c => c.GetProperty("user").GetString()).ToHashSet();
 }
