@@ -128,6 +128,19 @@ public sealed class PostgresDatabase : IAsyncDisposable
 
         await using var connection = new NpgsqlConnection(ServerConnectionString + ";Database=postgres");
         await connection.OpenAsync();
+
+        // A closed connection's server process ends a moment later, and WITH (FORCE) would try to end it and be refused.
+        var deadline = System.Diagnostics.Stopwatch.GetTimestamp() + 15 * System.Diagnostics.Stopwatch.Frequency;
+        await using (var others = new NpgsqlCommand(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = @name AND usename <> current_user", connection))
+        {
+            others.Parameters.AddWithValue("name", Name);
+            while ((long)(await others.ExecuteScalarAsync())! > 0 && System.Diagnostics.Stopwatch.GetTimestamp() < deadline)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100));
+            }
+        }
+
         await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", connection);
         await command.ExecuteNonQueryAsync();
     }
