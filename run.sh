@@ -203,7 +203,9 @@ start_app() {
   fi
   mkdir -p "$LOG_DIR"
   log "starting $name on http://127.0.0.1:$port (log: .run/logs/$name.log)"
-  (cd "$BUILD_DIR/$name" && exec nohup dotnet "$name.dll" --urls "http://127.0.0.1:$port" >"$LOG_DIR/$name.log" 2>&1) &
+  # The local stack runs with the development defaults, which only the Development environment accepts.
+  (cd "$BUILD_DIR/$name" && ASPNETCORE_ENVIRONMENT=Development DOTNET_ENVIRONMENT=Development \
+    exec nohup dotnet "$name.dll" --urls "http://127.0.0.1:$port" >"$LOG_DIR/$name.log" 2>&1) &
   echo $! >"$pidfile"
   local path=/health/ready
   [ "$name" = Payments.PortalSimulator ] && path=/health/live

@@ -19,6 +19,7 @@ builder.AddClientRateLimits();
 builder.AddCircuitBreakerStatus();
 
 var app = builder.Build();
+app.ValidateOptionsAtStart();
 app.UseApiDefaults();
 // After authorization: the buckets are per authenticated client.
 app.UseRateLimiter();

@@ -7,5 +7,6 @@ builder.AddPaymentsServiceDefaults("Payments.Consumer");
 builder.AddPaymentsWorker();
 
 var app = builder.Build();
+app.ValidateOptionsAtStart();
 app.MapPaymentsDefaultEndpoints();
 app.Run();

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Payments.Api.Auth;
 
@@ -11,6 +13,7 @@ internal static class ApiKeyExtensions
             .BindConfiguration(ApiKeyOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApiKeyOptions>, ApiKeyDevelopmentGuard>());
         builder.Services.AddSingleton<ApiKeyTable>();
 
         builder.Services.AddAuthentication()

@@ -33,6 +33,23 @@ internal sealed partial class ApiKeyOptions : IValidatableObject
     /// <summary>Whether any client key is configured (otherwise the development key applies).</summary>
     public bool HasConfiguredKeys => ConfiguredKeys().Any();
 
+    /// <summary>The client keys set in configuration, without the development key that applies when there are none.</summary>
+    public IEnumerable<ApiClientKey> ConfiguredKeys()
+    {
+        foreach (var key in ApiKeys.Append(ApiKey).Where(key => !string.IsNullOrEmpty(key)))
+        {
+            yield return new ApiClientKey(DefaultClient, key!);
+        }
+
+        foreach (var (name, client) in Clients)
+        {
+            foreach (var key in client.ApiKeys.Where(key => !string.IsNullOrEmpty(key)))
+            {
+                yield return new ApiClientKey(name, key);
+            }
+        }
+    }
+
     /// <summary>Every accepted client key with the client it belongs to.</summary>
     public IReadOnlyList<ApiClientKey> ClientKeys()
     {
@@ -71,22 +88,6 @@ internal sealed partial class ApiKeyOptions : IValidatableObject
     /// <summary>The configuration setting that holds a client's keys, for messages that must name it (never the key).</summary>
     public static string SettingOf(string client) =>
         client == DefaultClient ? $"Api:ApiKeys (or Api:Clients:{DefaultClient}:ApiKeys)" : $"Api:Clients:{client}:ApiKeys";
-
-    private IEnumerable<ApiClientKey> ConfiguredKeys()
-    {
-        foreach (var key in ApiKeys.Append(ApiKey).Where(key => !string.IsNullOrEmpty(key)))
-        {
-            yield return new ApiClientKey(DefaultClient, key!);
-        }
-
-        foreach (var (name, client) in Clients)
-        {
-            foreach (var key in client.ApiKeys.Where(key => !string.IsNullOrEmpty(key)))
-            {
-                yield return new ApiClientKey(name, key);
-            }
-        }
-    }
 
     [GeneratedRegex("^[A-Za-z0-9._-]{1,64}\\z")]
     private static partial Regex ClientName();

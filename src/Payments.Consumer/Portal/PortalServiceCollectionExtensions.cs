@@ -23,6 +23,7 @@ public static class PortalServiceCollectionExtensions
             .Bind(configuration.GetSection(DeveloperPortalOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DeveloperPortalOptions>, DeveloperPortalDevelopmentGuard>());
 
         if (!services.Any(static descriptor => descriptor.ServiceType == typeof(ICircuitBreakerRegistry)))
         {

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
@@ -62,6 +63,16 @@ public static class ServiceDefaults
         }
 
         return builder;
+    }
+
+    /// <summary>
+    /// Runs every <c>ValidateOnStart</c> validation now, right after the build, so a refused configuration reports all its
+    /// failures at once: otherwise the first hosted service built (the bus reads the broker options) throws only its own.
+    /// </summary>
+    public static WebApplication ValidateOptionsAtStart(this WebApplication app)
+    {
+        app.Services.GetService<IStartupValidator>()?.Validate();
+        return app;
     }
 
     /// <summary>Maps <c>/health/live</c>, <c>/health/ready</c> and <c>/metrics</c>, all anonymous.</summary>

@@ -9,6 +9,9 @@ public sealed class RabbitMqOptions
 {
     public const string SectionName = "RabbitMq";
 
+    /// <summary>The local broker's password; refused outside Development (<see cref="RabbitMqDevelopmentGuard"/>).</summary>
+    public const string DevelopmentPassword = "payments";
+
     [Required]
     public string Host { get; set; } = "localhost";
 
@@ -22,7 +25,7 @@ public sealed class RabbitMqOptions
     public string Username { get; set; } = "payments";
 
     [Required]
-    public string Password { get; set; } = "payments";
+    public string Password { get; set; } = DevelopmentPassword;
 
     /// <summary>Messages each receive endpoint may hold unacknowledged; also bounds its concurrency.</summary>
     [Range(1, 65535)]

@@ -28,6 +28,7 @@ public static class RabbitMqRegistration
             .BindConfiguration(RabbitMqOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        configurator.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RabbitMqOptions>, RabbitMqDevelopmentGuard>());
 
         if (scheduling == MessageScheduling.BrokerDelays)
         {

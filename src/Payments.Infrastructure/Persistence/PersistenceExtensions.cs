@@ -29,6 +29,7 @@ public static class PersistenceExtensions
             .Bind(configuration.GetSection(PostgresOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PostgresOptions>, PostgresDevelopmentGuard>());
 
         services.TryAddSingleton(TimeProvider.System);
 

@@ -7,7 +7,10 @@ public sealed class PostgresOptions
 {
     public const string SectionName = "Postgres";
 
-    public const string DefaultConnectionString = "Host=localhost;Port=5432;Database=payments;Username=payments;Password=payments";
+    /// <summary>The local database's password; refused outside Development (<see cref="PostgresDevelopmentGuard"/>).</summary>
+    public const string DevelopmentPassword = "payments";
+
+    public const string DefaultConnectionString = $"Host=localhost;Port=5432;Database=payments;Username=payments;Password={DevelopmentPassword}";
 
     [Required]
     public string ConnectionString { get; set; } = DefaultConnectionString;

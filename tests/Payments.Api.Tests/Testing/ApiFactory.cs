@@ -54,7 +54,7 @@ public class ApiFactory : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Testing");
+        builder.UseEnvironment("Development");
         if (ConfigureKeys)
         {
             builder.UseSetting("Api:ApiKey", ApiKey);

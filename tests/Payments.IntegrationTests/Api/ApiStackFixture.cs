@@ -145,7 +145,7 @@ public class ApiStackFixture : IAsyncLifetime
 
     private static void Apply(IWebHostBuilder builder, IReadOnlyDictionary<string, string?> settings)
     {
-        builder.UseEnvironment("Testing");
+        builder.UseEnvironment("Development");
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);

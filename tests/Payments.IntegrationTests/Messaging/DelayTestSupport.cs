@@ -110,7 +110,7 @@ public static class DelayTestHost
     /// <summary>A started host wired exactly as the API and the consumer are (<c>AddPaymentsRabbitMq</c>), on the test's virtual host.</summary>
     public static async Task<IHost> StartAsync(RabbitMqTestVirtualHost vhost, ArrivalLog arrivals, Action<IBusRegistrationConfigurator> configure)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = Environments.Development });
         builder.Configuration.AddInMemoryCollection(vhost.Configuration);
         builder.Services.AddSingleton(arrivals);
         if (Environment.GetEnvironmentVariable("PAYMENTS_TEST_CONSOLE_LOGS") == "1")

@@ -99,7 +99,7 @@ public sealed class MigrationTests
     public async Task Start_up_migration_runs_before_hosted_services_registered_earlier()
     {
         await using var database = PostgresDatabase.Reserve();
-        var builder = Host.CreateApplicationBuilder();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Environments.Development });
         // Stands in for the bus: registered before the persistence, as AddMassTransit may be.
         builder.Services.AddSingleton<SchemaProbe>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<SchemaProbe>());
@@ -116,7 +116,7 @@ public sealed class MigrationTests
     [Fact]
     public async Task Start_up_migration_retries_an_unreachable_database_until_its_timeout_then_fails_the_start()
     {
-        var builder = Host.CreateApplicationBuilder();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Environments.Development });
         builder.Services.AddPaymentsPersistence(new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?>
             {

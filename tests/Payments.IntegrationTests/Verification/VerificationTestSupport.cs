@@ -146,7 +146,7 @@ public static class VerificationTestHost
         IReadOnlyDictionary<string, string?> settings,
         Action<HostApplicationBuilder> addPortal)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = Environments.Development });
         builder.Configuration.AddInMemoryCollection(vhost.Configuration);
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddSingleton(log);
