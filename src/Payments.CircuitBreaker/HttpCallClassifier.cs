@@ -9,7 +9,8 @@ public static class HttpCallClassifier
     /// Failure: 5xx, 408, 429, 401, 403, timeouts (<see cref="TimeoutException"/>, or a cancellation whose inner exception is one,
     /// as <c>HttpClient</c> reports its timeout), connection errors (<see cref="HttpRequestException"/> without a status) and any
     /// other unexpected exception. Ignored: other 4xx, and cancellation (the caller gave up: it says nothing about the service).
-    /// Success: 1xx, 2xx, 3xx.
+    /// Success: 1xx, 2xx, 3xx (what a client that follows redirects sees of 3xx is a 304 to a conditional request; a client
+    /// that does not follow them decides about a redirect itself, as the portal client does: a failure).
     /// </summary>
     public static CallOutcome Classify(HttpStatusCode? statusCode, Exception? exception)
     {

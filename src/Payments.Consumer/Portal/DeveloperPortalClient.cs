@@ -14,8 +14,15 @@ namespace Payments.Consumer.Portal;
 /// <remarks>
 /// Breaker outcomes: a 200 that parses and a 404 are successes (the portal answered, so it is healthy: a 404 says the
 /// transaction is unknown, not that the portal is failing); a 200 that does not parse, timeouts and connection errors are
-/// failures; other statuses follow <see cref="HttpCallClassifier"/> (5xx, 408, 429, 401, 403 fail; other 4xx are ignored);
-/// the caller's cancellation is ignored.
+/// failures; a 3xx is a failure (below); other statuses follow <see cref="HttpCallClassifier"/> (5xx, 408, 429, 401, 403 fail;
+/// other 4xx are ignored); the caller's cancellation is ignored.
+/// <para>
+/// Redirects are not followed (the primary handler has <c>AllowAutoRedirect</c> off), so a 3xx reaches this client. The
+/// generic classifier counts a 3xx as a success, which holds for a client that follows redirects; here it means the portal
+/// gave no answer about the transaction, and every call to the same URL will get the same (a moved API, a wrong
+/// <c>DeveloperPortal:BaseUrl</c>, a proxy's login page). It is a failure: the verification is retried like any real failure,
+/// and a portal that only redirects opens the breaker instead of burning every message's retries behind a closed one.
+/// </para>
 /// </remarks>
 internal sealed class DeveloperPortalClient(
     HttpClient httpClient,
@@ -75,6 +82,7 @@ internal sealed class DeveloperPortalClient(
 
     internal static CallOutcome Classify(PortalRequestException exception) => exception.Kind switch
     {
+        PortalFailureKind.Redirect => CallOutcome.Failure,
         PortalFailureKind.Status when exception.StatusCode is { } status => HttpCallClassifier.ClassifyStatus((int)status),
         _ => CallOutcome.Failure,
     };
@@ -100,6 +108,11 @@ internal sealed class DeveloperPortalClient(
                 HttpStatusCode.NotFound when IsNotFoundAnswer(body) => new PortalLookup.NotFound(),
                 HttpStatusCode.NotFound => throw new PortalRequestException(
                     HttpStatusCode.NotFound, "404 without the portal's not_found code (is DeveloperPortal:BaseUrl right?)"),
+                // The Location is not quoted: it is the remote's text, and may name hosts.
+                >= HttpStatusCode.MultipleChoices and < HttpStatusCode.BadRequest => throw new PortalRequestException(
+                    response.StatusCode,
+                    string.Create(CultureInfo.InvariantCulture, $"portal answered {(int)response.StatusCode}, a redirect, which is not followed (is DeveloperPortal:BaseUrl right?)"),
+                    PortalFailureKind.Redirect),
                 var status => throw new PortalRequestException(status, Describe(response)),
             };
         }

@@ -36,4 +36,7 @@ internal enum PortalFailureKind
     Timeout,
     Connection,
     Unparsable,
+
+    /// <summary>A 3xx: the client follows no redirects.</summary>
+    Redirect,
 }

@@ -42,6 +42,9 @@ public static class PortalServiceCollectionExtensions
                 client.MaxResponseContentBufferSize = MaxResponseBytes;
                 client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.ApiKey);
             })
+            // A redirect is never followed: the answer must come from the configured portal, and a redirect (a moved API, a
+            // wrong base URL, a proxy's login page) is a failed call, not a detour (see DeveloperPortalClient).
+            .ConfigurePrimaryHttpMessageHandler(static () => new SocketsHttpHandler { AllowAutoRedirect = false })
             // The default HttpClient loggers hand the raw request headers (the Authorization key included) to every logging
             // provider as structured state at Trace level, even when the message text is redacted: this client logs its
             // outcomes itself and gets none of them.

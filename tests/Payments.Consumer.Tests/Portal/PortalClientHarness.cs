@@ -42,6 +42,9 @@ public sealed class PortalClientHarness : IAsyncDisposable
 
     public IServiceProvider Services => _services;
 
+    /// <summary>The simulator's own address (the client's too, unless it was pointed elsewhere).</summary>
+    public Uri SimulatorAddress => _simulator.GetBaseAddress();
+
     /// <summary>The simulator's control API.</summary>
     public HttpClient Control { get; }
 
@@ -51,7 +54,8 @@ public sealed class PortalClientHarness : IAsyncDisposable
         string clientKey = DefaultApiKey,
         TimeSpan? timeout = null,
         TimeSpan? breakerOpenTimeout = null,
-        string basePath = "")
+        string basePath = "",
+        Uri? portalAddress = null)
     {
         var simulator = await PortalSimulatorApp.StartAsync(
         [
@@ -63,7 +67,8 @@ public sealed class PortalClientHarness : IAsyncDisposable
 
         var settings = new Dictionary<string, string?>
         {
-            ["DeveloperPortal:BaseUrl"] = new Uri(simulator.GetBaseAddress(), basePath).ToString(),
+            // The client talks to the simulator unless pointed elsewhere (a server in front of it, say).
+            ["DeveloperPortal:BaseUrl"] = new Uri(portalAddress ?? simulator.GetBaseAddress(), basePath).ToString(),
             ["DeveloperPortal:ApiKey"] = clientKey,
             ["DeveloperPortal:Timeout"] = (timeout ?? TimeSpan.FromSeconds(10)).ToString(),
         };
