@@ -8,7 +8,7 @@ using Payments.Api.RateLimiting;
 using Payments.Infrastructure.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.UseDefaultUrl();
+builder.UseApiUrls();
 builder.AddPaymentsServiceDefaults("Payments.Api");
 builder.AddApiDefaults();
 builder.AddApiKeyAuth();

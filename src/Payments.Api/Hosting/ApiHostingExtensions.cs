@@ -6,17 +6,42 @@ internal static class ApiHostingExtensions
 {
     public const string DefaultUrl = "http://127.0.0.1:5080";
 
-    /// <summary>Loopback port 5080 unless <c>Urls</c>/<c>--urls</c>, <c>HTTP_PORTS</c> or Kestrel endpoints say otherwise.</summary>
-    public static WebApplicationBuilder UseDefaultUrl(this WebApplicationBuilder builder)
+    /// <summary>
+    /// The public port (loopback 5080 unless <c>Urls</c>/<c>--urls</c>, <c>HTTP_PORTS</c>/<c>HTTPS_PORTS</c> or Kestrel
+    /// endpoints say otherwise) and, beside it, the management port of <c>Api:ManagementUrl</c> (loopback 5079).
+    /// </summary>
+    public static WebApplicationBuilder UseApiUrls(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
-        if (string.IsNullOrEmpty(configuration["urls"])
-            && string.IsNullOrEmpty(configuration["http_ports"])
-            && !configuration.GetSection("Kestrel:Endpoints").Exists())
+        var (managementUrl, managementPort) = ManagementPort.Parse(configuration[ManagementPort.Setting]);
+        builder.Services.AddSingleton(new ManagementPort(managementPort));
+
+        if (configuration.GetSection("Kestrel:Endpoints").Exists())
         {
-            builder.WebHost.UseUrls(DefaultUrl);
+            // Kestrel's endpoints replace every URL setting; the management endpoint joins them unless declared there.
+            if (!configuration.GetSection("Kestrel:Endpoints:Management").Exists())
+            {
+                configuration["Kestrel:Endpoints:Management:Url"] = managementUrl;
+            }
+
+            return builder;
         }
 
+        // Setting the URLs replaces HTTP_PORTS and HTTPS_PORTS, so their ports are carried over.
+        var publicUrls = configuration["urls"] is { Length: > 0 } urls
+            ? urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : [.. Ports(configuration["http_ports"], "http"), .. Ports(configuration["https_ports"], "https")];
+        if (publicUrls.Length == 0)
+        {
+            publicUrls = [DefaultUrl];
+        }
+
+        if (publicUrls.Any(url => BindingAddress.Parse(url).Port == managementPort))
+        {
+            throw new InvalidOperationException($"{ManagementPort.Setting} must name another port than the public URLs.");
+        }
+
+        builder.WebHost.UseUrls([.. publicUrls, managementUrl]);
         return builder;
     }
 
@@ -32,9 +57,14 @@ internal static class ApiHostingExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseManagementPort();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapOpenApi().AllowAnonymous();
         return app;
     }
+
+    private static IEnumerable<string> Ports(string? ports, string scheme) =>
+        (ports ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(port => $"{scheme}://*:{port}");
 }

@@ -75,10 +75,16 @@ public static class ServiceDefaults
         return app;
     }
 
-    /// <summary>Maps <c>/health/live</c>, <c>/health/ready</c> and <c>/metrics</c>, all anonymous.</summary>
+    /// <summary>
+    /// Maps <c>/health/live</c>, <c>/health/ready</c> (marked <see cref="HealthEndpoint"/>) and <c>/metrics</c> (marked
+    /// <see cref="ManagementEndpoint"/>), all explicitly anonymous. A process with a public port besides its management port
+    /// (the API) keeps <c>/metrics</c> to the management port by that mark.
+    /// </summary>
     public static WebApplication MapPaymentsDefaultEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false })
+            .WithMetadata(HealthEndpoint.Instance)
+            .AllowAnonymous();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(ReadyTag),
@@ -88,8 +94,12 @@ public static class ServiceDefaults
                 [HealthStatus.Degraded] = StatusCodes.Status200OK,
                 [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
             },
-        });
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        })
+            .WithMetadata(HealthEndpoint.Instance)
+            .AllowAnonymous();
+        app.MapPrometheusScrapingEndpoint("/metrics")
+            .WithMetadata(ManagementEndpoint.Instance)
+            .AllowAnonymous();
         return app;
     }
 
