@@ -244,7 +244,7 @@ public sealed class DemoRunner(PaymentsApiClient api, SimulatorClient simulator,
         output.WriteLine();
         output.WriteLine("Where to look:");
         output.WriteLine($"  RabbitMQ management UI  http://localhost:15672  (guest / guest; virtual host payments)");
-        output.WriteLine($"  API OpenAPI document    {settings.ApiUrl}/openapi/v1.json  (X-Api-Key: {settings.ApiKey}; admin X-Admin-Key: {settings.AdminKey})");
+        output.WriteLine($"  API OpenAPI document    {settings.ApiUrl}/openapi/v1.json  (open in Development, else X-Admin-Key; X-Api-Key: {settings.ApiKey}; admin X-Admin-Key: {settings.AdminKey})");
         output.WriteLine($"  breaker health          {settings.ApiUrl}/api/health/circuit-breaker");
         output.WriteLine("  metrics                 http://localhost:5079/metrics (API management port), http://localhost:5081/metrics (consumer)");
         output.WriteLine($"  portal simulator        {settings.SimulatorUrl}/_sim/stats");

@@ -6,7 +6,11 @@ namespace Payments.Api.Auth;
 
 internal static class ApiKeyExtensions
 {
-    /// <summary>X-Api-Key for client routes, X-Admin-Key for /api/admin routes; routes opt in through the policies.</summary>
+    /// <summary>
+    /// X-Api-Key for client routes, X-Admin-Key for /api/admin routes. A route without an authorization choice of its own
+    /// falls back to the client policy: a new route is closed until it says otherwise (<c>AllowAnonymous</c> or a policy).
+    /// The OpenAPI document is open in Development and otherwise needs the admin key.
+    /// </summary>
     public static IHostApplicationBuilder AddApiKeyAuth(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<ApiKeyOptions>()
@@ -27,9 +31,15 @@ internal static class ApiKeyExtensions
                 options.Admin = true;
             });
 
+        var client = new AuthorizationPolicyBuilder(ApiKeyDefaults.ClientScheme).RequireAuthenticatedUser().Build();
+        var admin = new AuthorizationPolicyBuilder(ApiKeyDefaults.AdminScheme).RequireAuthenticatedUser().Build();
         builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(ApiKeyDefaults.ClientPolicy, new AuthorizationPolicyBuilder(ApiKeyDefaults.ClientScheme).RequireAuthenticatedUser().Build())
-            .AddPolicy(ApiKeyDefaults.AdminPolicy, new AuthorizationPolicyBuilder(ApiKeyDefaults.AdminScheme).RequireAuthenticatedUser().Build());
+            .AddPolicy(ApiKeyDefaults.ClientPolicy, client)
+            .AddPolicy(ApiKeyDefaults.AdminPolicy, admin)
+            .AddPolicy(ApiKeyDefaults.OpenApiPolicy, builder.Environment.IsDevelopment()
+                ? new AuthorizationPolicyBuilder().RequireAssertion(_ => true).Build()
+                : admin)
+            .SetFallbackPolicy(client);
         return builder;
     }
 }

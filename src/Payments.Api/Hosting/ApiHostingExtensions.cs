@@ -1,3 +1,4 @@
+using Payments.Api.Auth;
 using Payments.Api.Payments;
 
 namespace Payments.Api.Hosting;
@@ -55,12 +56,20 @@ internal static class ApiHostingExtensions
 
     public static WebApplication UseApiDefaults(this WebApplication app)
     {
-        app.UseExceptionHandler();
+        // An unhandled exception answers a generic 500 problem+json whatever the Accept header, in every environment (inside
+        // the developer exception page): exception text names hosts, ports and internals. The middleware logs the exception.
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = _ => StatusCodes.Status500InternalServerError,
+            ExceptionHandler = context => TypedResults.Problem(
+                statusCode: StatusCodes.Status500InternalServerError,
+                title: "An unexpected error occurred.").ExecuteAsync(context),
+        });
         app.UseStatusCodePages();
         app.UseManagementPort();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.MapOpenApi().AllowAnonymous();
+        app.MapOpenApi().RequireAuthorization(ApiKeyDefaults.OpenApiPolicy);
         return app;
     }
 

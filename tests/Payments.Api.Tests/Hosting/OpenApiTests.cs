@@ -74,6 +74,17 @@ public sealed class OpenApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task Is_served_without_a_key_in_development()
+    {
+        using var client = factory.CreateClient();
+
+        using var response = await client.GetAsync("/openapi/v1.json");
+
+        response.EnsureSuccessStatusCode();
+        response.Content.Headers.ContentType?.MediaType.ShouldBe("application/json");
+    }
+
+    [Fact]
     public async Task Answers_unknown_routes_with_a_problem_document()
     {
         using var client = factory.CreateAuthorizedClient();

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Payments.Api.Idempotency;
 using Payments.Api.Payments;
 using Payments.Contracts;
@@ -43,6 +44,9 @@ public class ApiFactory : WebApplicationFactory<Program>
     /// <summary>Whether client keys are configured; without them the local default key applies.</summary>
     protected virtual bool ConfigureKeys => true;
 
+    /// <summary>Development by default, where the development defaults of the other settings are accepted.</summary>
+    protected virtual string EnvironmentName => Environments.Development;
+
     public ITestHarness Harness => Services.GetTestHarness();
 
     public HttpClient CreateAuthorizedClient(string key = ApiKey)
@@ -54,7 +58,7 @@ public class ApiFactory : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Development");
+        builder.UseEnvironment(EnvironmentName);
         if (ConfigureKeys)
         {
             builder.UseSetting("Api:ApiKey", ApiKey);
@@ -144,6 +148,25 @@ public sealed class ThrottledApiFactory : ApiFactory
     public const int Burst = 3;
 
     protected override (int PermitsPerSecond, int Burst) RateLimit => (1, Burst);
+}
+
+/// <summary>
+/// The API outside Development: every secret set to a value of its own (the guards refuse the development defaults), so the
+/// OpenAPI document needs <see cref="AdminKey"/>.
+/// </summary>
+public sealed class ProductionApiFactory : ApiFactory
+{
+    public const string AdminKey = "test-admin-key";
+
+    protected override string EnvironmentName => Environments.Production;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Api:AdminKey", AdminKey);
+        builder.UseSetting("RabbitMq:Password", "test-broker-password");
+        builder.UseSetting("Postgres:ConnectionString", "Host=localhost;Database=payments;Username=payments;Password=test-db-password");
+    }
 }
 
 /// <summary>The API with no key configured at all, as on a developer machine.</summary>
