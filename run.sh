@@ -23,6 +23,9 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 : "${PAYMENTS_RABBITMQ_ADMIN_USER:=payments-test-admin}"
 : "${PAYMENTS_RABBITMQ_ADMIN_PASSWORD:=payments-test-admin}"
 : "${PAYMENTS_POSTGRES_DB:=payments}"
+# The local stack's per-client rate limit: high enough that the demo and the benchmark measure the system, not the limiter
+# (a deployment keeps the API's default of 100 requests per second).
+: "${PAYMENTS_API_PERMITS_PER_SECOND:=5000}"
 : "${PAYMENTS_POSTGRES_USER:=payments}"
 : "${PAYMENTS_POSTGRES_PASSWORD:=payments}"
 : "${PAYMENTS_POSTGRES_API_USER:=payments_api}"
@@ -227,7 +230,8 @@ service_env() {
       export RabbitMq__VirtualHost="$PAYMENTS_RABBITMQ_VHOST" RabbitMq__Username="$PAYMENTS_RABBITMQ_API_USER" \
         RabbitMq__Password="$PAYMENTS_RABBITMQ_API_PASSWORD" \
         Postgres__ConnectionString="$postgres;Username=$PAYMENTS_POSTGRES_API_USER;Password=$PAYMENTS_POSTGRES_API_PASSWORD" \
-        Postgres__MigrateOnStartup=false
+        Postgres__MigrateOnStartup=false \
+        Api__RateLimit__PermitsPerSecond="$PAYMENTS_API_PERMITS_PER_SECOND" Api__RateLimit__Burst="$PAYMENTS_API_PERMITS_PER_SECOND"
       ;;
   esac
 }
