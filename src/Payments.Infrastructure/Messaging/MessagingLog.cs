@@ -23,4 +23,7 @@ static partial class Log
 
     [LoggerMessage(EventId = 2105, Level = LogLevel.Warning, Message = "Receive endpoint {InputAddress} could not be bound as a delay destination; the next message scheduled to it tries again")]
     public static partial void DelayEndpointNotBound(ILogger logger, Uri inputAddress, Exception exception);
+
+    [LoggerMessage(EventId = 2106, Level = LogLevel.Warning, Message = "Message from exchange {Exchange} claims the types {MessageTypes}, not the exchange's; skipped on {InputAddress}")]
+    public static partial void MessageTypeNotOfItsExchange(ILogger logger, string exchange, string messageTypes, Uri inputAddress);
 }

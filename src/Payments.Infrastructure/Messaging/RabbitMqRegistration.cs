@@ -71,6 +71,8 @@ public static class RabbitMqRegistration
         var options = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
         cfg.Host(options.ToHostSettings());
         cfg.PrefetchCount = options.PrefetchCount;
+        cfg.UseFilter(new ContractExchangeFilter(
+            context.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ContractExchangeFilter).FullName!)));
     }
 
     /// <summary>A receive endpoint configured by hand gets the same queue type as the conventional ones.</summary>

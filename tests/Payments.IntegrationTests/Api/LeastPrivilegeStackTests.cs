@@ -35,6 +35,56 @@ public sealed class LeastPrivilegeStackTests(ApiStackFixture stack) : IClassFixt
             $"the virtual host's connections are those of {string.Join(" and ", expected)} only");
     }
 
+    [Fact]
+    public async Task A_verdict_the_api_user_smuggles_into_an_exchange_it_may_write_reaches_no_consumer()
+    {
+        var reference = await _client.InitiateAsync("1", "WLD");
+        var transactionId = StackClient.NewTransactionId();
+        // Not registered in the simulator: the portal answers not found, and the intent keeps verifying within the grace.
+        await _client.SubmitAcceptedAsync(reference, transactionId);
+        var paymentId = Guid.ParseExact(reference, "N");
+
+        // The API's user may write to InitiatePayment's exchange; the envelope inside claims a verdict.
+        await using (var connection = await stack.VirtualHost.ConnectAsAsync(BrokerPermissions.UserOf(BrokerPermissions.Api)))
+        await using (var channel = await connection.CreateChannelAsync())
+        {
+            var envelope = JsonSerializer.SerializeToUtf8Bytes(new
+            {
+                messageId = Guid.NewGuid(),
+                messageType = new[] { "urn:message:Payments.Contracts:PaymentVerified" },
+                message = new
+                {
+                    paymentId,
+                    transactionId,
+                    transactionHash = "0x" + new string('e', 64),
+                    portalStatus = "mined",
+                    verifiedAt = DateTimeOffset.UtcNow,
+                },
+            });
+            var properties = new RabbitMQ.Client.BasicProperties { ContentType = "application/vnd.masstransit+json", Persistent = true };
+            await channel.BasicPublishAsync("Payments.Contracts:InitiatePayment", string.Empty, mandatory: false, properties, envelope);
+        }
+
+        await Until.TrueAsync(async () => await SkippedAsync("payment-state_skipped") > 0, StackClient.Deadline,
+            "the smuggled verdict is set aside in payment-state_skipped");
+        var status = await _client.GetAsync(reference);
+        status.GetProperty("status").GetString().ShouldBe("Verifying", status.ToString());
+        status.GetProperty("transactionHash").ValueKind.ShouldBe(JsonValueKind.Null);
+    }
+
+    private async Task<uint> SkippedAsync(string queue)
+    {
+        try
+        {
+            return await stack.VirtualHost.CountMessagesAsync(queue);
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+        {
+            // Not declared yet: MassTransit declares a skipped queue with the first message it sets aside.
+            return 0;
+        }
+    }
+
     private async Task<HashSet<string?>> ConnectedUsersAsync() =>
         (await stack.VirtualHost.ListConnectionsAsync()).Select(c => c.GetProperty("user").GetString()).ToHashSet();
 }
