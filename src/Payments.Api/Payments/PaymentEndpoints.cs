@@ -84,10 +84,11 @@ internal static class PaymentEndpoints
         var paymentId = Guid.CreateVersion7(time.GetUtcNow());
         if (idempotencyKey is not null)
         {
+            var requestHash = IdempotencyRequest.Hash(payment);
             IdempotencyRecord record;
             try
             {
-                record = await idempotency.ClaimAsync(client, idempotencyKey, IdempotencyRequest.Hash(payment), paymentId, cancellationToken);
+                record = await idempotency.ClaimAsync(client, idempotencyKey, requestHash, paymentId, cancellationToken);
             }
             catch (Exception exception) when (exception is Npgsql.NpgsqlException or TimeoutException && !cancellationToken.IsCancellationRequested)
             {
@@ -95,7 +96,7 @@ internal static class PaymentEndpoints
                 return Unavailable(context, settings, idempotent: true);
             }
 
-            if (!record.RequestHash.AsSpan().SequenceEqual(IdempotencyRequest.Hash(payment)))
+            if (!record.RequestHash.AsSpan().SequenceEqual(requestHash))
             {
                 Log.IdempotencyKeyMismatch(logger, client);
                 return Problems.IdempotencyKeyReused();
