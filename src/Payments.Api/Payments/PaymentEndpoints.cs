@@ -156,8 +156,14 @@ internal static class PaymentEndpoints
         }
     }
 
+    /// <remarks>
+    /// The deadline is cut to whole microseconds, PostgreSQL's precision: the first answer, a replay of it (read back from
+    /// the key store) and the status document then show the same instant.
+    /// </remarks>
     private static Created<PaymentCreatedResponse> Created(string reference, string status, DateTimeOffset expiresAt) =>
-        TypedResults.Created($"/api/payments/{reference}", new PaymentCreatedResponse(reference, status, expiresAt));
+        TypedResults.Created(
+            $"/api/payments/{reference}",
+            new PaymentCreatedResponse(reference, status, expiresAt.AddTicks(-(expiresAt.Ticks % TimeSpan.TicksPerMicrosecond))));
 
     private static IResult Unavailable(HttpContext context, PaymentsApiOptions settings, bool idempotent)
     {
