@@ -24,20 +24,29 @@ internal static partial class CircuitBreakerEndpoints
     {
         app.MapGet("/api/health/circuit-breaker", GetStatus)
             .AllowAnonymous()
+            .WithTags(Tag)
+            .Produces<CircuitBreakerHealthDocument>()
             .WithName("GetCircuitBreakerHealth")
             .WithSummary("Every running consumer instance's breakers; degraded when any is not CLOSED or no instance reports.");
 
-        var admin = app.MapGroup("/api/admin/circuit-breakers").RequireAuthorization(ApiKeyDefaults.AdminPolicy);
+        var admin = app.MapGroup("/api/admin/circuit-breakers")
+            .RequireAuthorization(ApiKeyDefaults.AdminPolicy)
+            .WithTags(Tag)
+            .ProducesValidationProblem();
         admin.MapPost("/{name}/reset", (string name, IPublishEndpoint publish, CancellationToken cancellationToken) =>
                 ControlAsync(name, CircuitBreakerAction.Reset, publish, cancellationToken))
+            .Produces<CircuitBreakerControlResponse>(StatusCodes.Status202Accepted)
             .WithName("ResetCircuitBreaker")
             .WithSummary("Closes the named breaker on every consumer instance (totals are kept).");
         admin.MapPost("/{name}/isolate", (string name, IPublishEndpoint publish, CancellationToken cancellationToken) =>
                 ControlAsync(name, CircuitBreakerAction.Isolate, publish, cancellationToken))
+            .Produces<CircuitBreakerControlResponse>(StatusCodes.Status202Accepted)
             .WithName("IsolateCircuitBreaker")
             .WithSummary("Holds the named breaker OPEN on every consumer instance until it is reset.");
         return app;
     }
+
+    private const string Tag = "CircuitBreakers";
 
     private static IResult GetStatus(CircuitBreakerStatusStore store)
     {
@@ -72,12 +81,15 @@ internal static partial class CircuitBreakerEndpoints
         }
 
         await publish.Publish(new ControlCircuitBreaker(name, action), cancellationToken);
-        return Results.Accepted(value: new { name, action = action.ToString().ToLowerInvariant(), status = "accepted" });
+        return TypedResults.Accepted((string?)null, new CircuitBreakerControlResponse(name, action.ToString().ToLowerInvariant(), "accepted"));
     }
 
     [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
     private static partial Regex BreakerName();
 }
+
+/// <summary>The answer to a reset or isolate: the command is published to every consumer instance.</summary>
+internal sealed record CircuitBreakerControlResponse(string Name, string Action, string Status);
 
 internal sealed record CircuitBreakerHealthDocument(string Status, IReadOnlyList<CircuitBreakerHealth> CircuitBreakers);
 

@@ -50,7 +50,7 @@ internal static class ApiHostingExtensions
     public static IHostApplicationBuilder AddApiDefaults(this IHostApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
-        builder.Services.AddOpenApi(options => options.AddApiKeySecurity().AddClosedRequestSchemas());
+        builder.Services.AddOpenApi(options => options.AddApiKeySecurity().AddClosedRequestSchemas().AddResponseContract());
         return builder;
     }
 

@@ -2,7 +2,9 @@ using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
 using Payments.Api.Auth;
+using Payments.Api.Hosting;
 using Payments.Api.Idempotency;
 using Payments.Api.Validation;
 using Payments.Contracts;
@@ -17,27 +19,34 @@ internal static class PaymentEndpoints
     {
         var group = app.MapGroup("/api/payments")
             .RequireAuthorization(ApiKeyDefaults.ClientPolicy)
-            .WithTags("Payments")
-            .ProducesProblem(StatusCodes.Status401Unauthorized);
+            .WithTags("Payments");
 
         group.MapPost("", CreateAsync)
             .WithName("CreatePayment")
             .WithSummary("Creates a payment intent and answers once the saga has stored it.")
             .Accepts<CreatePaymentRequest>("application/json")
+            .AcceptsIdempotencyKey()
             .Produces<PaymentCreatedResponse>(StatusCodes.Status201Created)
+            .ProducesHeader(StatusCodes.Status201Created, ResponseOpenApiTransformers.LocationHeader, "The payment's status document.")
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesValidationProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ProducesHeader(StatusCodes.Status503ServiceUnavailable, ResponseOpenApiTransformers.RetryAfterHeader,
+                "Seconds to wait before retrying.", type: JsonSchemaType.Integer);
 
         group.MapPost("/{reference}/transaction", SubmitTransactionAsync)
             .WithName("SubmitTransaction")
             .WithSummary("Submits the MiniKit transaction id of a payment for verification.")
             .Accepts<SubmitTransactionRequest>("application/json")
             .Produces<TransactionAcceptedResponse>(StatusCodes.Status202Accepted)
+            .ProducesHeader(StatusCodes.Status202Accepted, ResponseOpenApiTransformers.LocationHeader, "The payment's status document.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+            .ProducesValidationProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
         group.MapGet("/{reference}", GetAsync)
             .WithName("GetPayment")

@@ -94,6 +94,80 @@ public sealed class OpenApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
         await response.ShouldBeProblemAsync(404);
     }
 
+    [Theory]
+    [InlineData("/api/payments", "post")]
+    [InlineData("/api/payments/{reference}/transaction", "post")]
+    [InlineData("/api/payments/{reference}", "get")]
+    [InlineData("/api/admin/circuit-breakers/{name}/reset", "post")]
+    [InlineData("/api/admin/circuit-breakers/{name}/isolate", "post")]
+    public async Task Documents_401_and_429_with_Retry_After_on_every_keyed_route(string path, string method)
+    {
+        using var client = factory.CreateClient();
+
+        var document = await client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+
+        var responses = document.GetProperty("paths").GetProperty(path).GetProperty(method).GetProperty("responses");
+        ProblemSchemaRef(responses.GetProperty("401")).ShouldBe("#/components/schemas/ProblemDetails");
+        ProblemSchemaRef(responses.GetProperty("429")).ShouldBe("#/components/schemas/ProblemDetails");
+        var retryAfter = responses.GetProperty("429").GetProperty("headers").GetProperty("Retry-After");
+        retryAfter.GetProperty("required").GetBoolean().ShouldBeTrue();
+        retryAfter.GetProperty("schema").GetProperty("type").GetString().ShouldBe("integer");
+    }
+
+    [Fact]
+    public async Task Documents_the_headers_and_statuses_of_payment_creation()
+    {
+        using var client = factory.CreateClient();
+
+        var document = await client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+
+        var create = document.GetProperty("paths").GetProperty("/api/payments").GetProperty("post");
+        var key = create.GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "Idempotency-Key");
+        key.GetProperty("in").GetString().ShouldBe("header");
+        key.TryGetProperty("required", out var keyRequired).ShouldBe(false, keyRequired.ToString());
+        key.GetProperty("schema").GetProperty("maxLength").GetInt32().ShouldBe(255);
+        var responses = create.GetProperty("responses");
+        var created = responses.GetProperty("201").GetProperty("headers");
+        created.GetProperty("Location").GetProperty("required").GetBoolean().ShouldBeTrue();
+        // Only on a replay: optional (OpenAPI leaves out "required": false).
+        created.GetProperty("Idempotent-Replayed").TryGetProperty("required", out var replayedRequired).ShouldBe(false, replayedRequired.ToString());
+        ProblemSchemaRef(responses.GetProperty("422")).ShouldBe("#/components/schemas/ProblemDetails");
+        responses.GetProperty("503").GetProperty("headers").TryGetProperty("Retry-After", out _).ShouldBeTrue();
+        ProblemSchemaRef(responses.GetProperty("400")).ShouldBe("#/components/schemas/HttpValidationProblemDetails");
+    }
+
+    [Theory]
+    [InlineData("/api/admin/circuit-breakers/{name}/reset")]
+    [InlineData("/api/admin/circuit-breakers/{name}/isolate")]
+    public async Task Documents_the_admin_routes_as_202_with_their_body(string path)
+    {
+        using var client = factory.CreateClient();
+
+        var document = await client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+
+        var responses = document.GetProperty("paths").GetProperty(path).GetProperty("post").GetProperty("responses");
+        responses.TryGetProperty("200", out _).ShouldBeFalse();
+        responses.GetProperty("202").GetProperty("content").GetProperty("application/json").GetProperty("schema")
+            .GetProperty("$ref").GetString().ShouldBe("#/components/schemas/CircuitBreakerControlResponse");
+        var schema = Schema(document, "CircuitBreakerControlResponse");
+        schema.GetProperty("required").EnumerateArray().Select(r => r.GetString()).ShouldBe(["name", "action", "status"], ignoreOrder: true);
+        schema.GetProperty("additionalProperties").GetBoolean().ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task Documents_integers_as_integers_only()
+    {
+        using var client = factory.CreateClient();
+
+        var document = await client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+
+        Schema(document, "PaymentStatusResponse").GetProperty("properties").GetProperty("pendingChecks")
+            .GetProperty("type").GetString().ShouldBe("integer");
+    }
+
+    private static string? ProblemSchemaRef(JsonElement response) =>
+        response.GetProperty("content").GetProperty("application/problem+json").GetProperty("schema").GetProperty("$ref").GetString();
+
     private static JsonElement Schema(JsonElement document, string name) =>
         document.GetProperty("components").GetProperty("schemas").GetProperty(name);
 }
