@@ -5,6 +5,7 @@ using Payments.Api.Payments;
 using Payments.Consumer.Portal;
 using Payments.IntegrationTests.Fixtures;
 using Payments.PortalSimulator;
+using Payments.Testing.Contract;
 
 namespace Payments.IntegrationTests.Api;
 
@@ -40,6 +41,9 @@ public class ApiStackFixture : IAsyncLifetime
 
     /// <summary>A client of the API with a valid X-Api-Key.</summary>
     public HttpClient Api { get; private set; } = null!;
+
+    /// <summary>Checks every response <see cref="Api"/> receives against the API's OpenAPI document.</summary>
+    public ContractRecorder Contract { get; private set; } = null!;
 
     /// <summary>The simulator's control API (<c>/_sim/...</c>).</summary>
     public HttpClient Simulator { get; private set; } = null!;
@@ -78,7 +82,9 @@ public class ApiStackFixture : IAsyncLifetime
         _consumer.CreateClient().Dispose();
 
         _api = CreateApi();
-        Api = _api.CreateClient();
+        var api = _api;
+        Contract = new ContractRecorder(cancellationToken => OpenApiContract.FromServicesAsync(api.Services, cancellationToken));
+        Api = _api.CreateDefaultClient(Contract);
         Api.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
     }
 
@@ -90,7 +96,7 @@ public class ApiStackFixture : IAsyncLifetime
     {
         var api = CreateApi();
         _moreApis.Add(api);
-        var client = api.CreateClient();
+        var client = api.CreateDefaultClient(new ContractRecorder(cancellationToken => OpenApiContract.FromServicesAsync(api.Services, cancellationToken)));
         client.DefaultRequestHeaders.Add("X-Api-Key", key);
         return client;
     }
@@ -98,7 +104,8 @@ public class ApiStackFixture : IAsyncLifetime
     /// <summary>A client of the API (this fixture's instance) with the given key.</summary>
     public HttpClient CreateApiClient(string key)
     {
-        var client = _api!.CreateClient();
+        var api = _api!;
+        var client = api.CreateDefaultClient(new ContractRecorder(cancellationToken => OpenApiContract.FromServicesAsync(api.Services, cancellationToken)));
         client.DefaultRequestHeaders.Add("X-Api-Key", key);
         return client;
     }
@@ -141,6 +148,9 @@ public class ApiStackFixture : IAsyncLifetime
         }
 
         await _vhost.DisposeAsync();
+
+        // Each mismatch already failed the test that received it; this catches one a test swallowed.
+        Contract?.ShouldHaveMatchedEveryResponse();
     }
 
     private static void Apply(IWebHostBuilder builder, IReadOnlyDictionary<string, string?> settings)
