@@ -82,8 +82,8 @@ public class ApiStackFixture : IAsyncLifetime
         _consumer.CreateClient().Dispose();
 
         _api = CreateApi();
-        var api = _api;
-        Contract = new ContractRecorder(cancellationToken => OpenApiContract.FromServicesAsync(api.Services, cancellationToken));
+        var first = _api;
+        Contract = new ContractRecorder(cancellationToken => OpenApiContract.FromServicesAsync(first.Services, cancellationToken));
         Api = _api.CreateDefaultClient(Contract);
         Api.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
     }
