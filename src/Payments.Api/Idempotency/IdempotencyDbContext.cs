@@ -10,12 +10,21 @@ internal sealed class IdempotencyDbContext(DbContextOptions<IdempotencyDbContext
 {
     public const string Schema = "api";
     public const string TableName = "idempotency_keys";
+
+    /// <summary>The table as SQL names it.</summary>
+    public const string QualifiedTableName = Schema + "." + TableName;
     public const string MigrationsHistoryTable = "__ef_migrations_history";
     public const int KeyLength = 255;
     public const int ClientIdLength = 64;
     public const int StatusLength = 32;
 
     public DbSet<IdempotencyRecord> Keys => Set<IdempotencyRecord>();
+
+    /// <summary>
+    /// What the key store throws while its database cannot be reached (down, restarting, too slow): a reason to answer 503 or
+    /// try again later, not a fault.
+    /// </summary>
+    public static bool IsUnreachable(Exception exception) => exception is Npgsql.NpgsqlException or TimeoutException;
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

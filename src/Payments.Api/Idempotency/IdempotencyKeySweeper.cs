@@ -15,7 +15,7 @@ internal sealed class IdempotencyKeySweeper(
     TimeProvider time,
     ILogger<IdempotencyKeySweeper> logger) : BackgroundService
 {
-    private const string Table = IdempotencyDbContext.Schema + "." + IdempotencyDbContext.TableName;
+    private const string Table = IdempotencyDbContext.QualifiedTableName;
 
     private const string SweepSql = $"""
         DELETE FROM {Table} WHERE ctid IN (
@@ -36,7 +36,7 @@ internal sealed class IdempotencyKeySweeper(
                     Log.IdempotencyKeysSwept(logger, deleted);
                 }
             }
-            catch (Exception exception) when (exception is NpgsqlException or TimeoutException)
+            catch (Exception exception) when (IdempotencyDbContext.IsUnreachable(exception))
             {
                 // The database is away; the next tick tries again.
                 Log.IdempotencySweepFailed(logger, exception.GetType().Name);

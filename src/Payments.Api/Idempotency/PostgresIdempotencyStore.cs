@@ -33,7 +33,7 @@ internal sealed class PostgresIdempotencyStore(
         WHERE client_id = @client AND idempotency_key = @key AND payment_id = @payment AND intent_status IS NULL
         """;
 
-    private const string Table = IdempotencyDbContext.Schema + "." + IdempotencyDbContext.TableName;
+    private const string Table = IdempotencyDbContext.QualifiedTableName;
 
     public async Task<IdempotencyRecord> ClaimAsync(
         string clientId, string key, byte[] requestHash, Guid paymentId, CancellationToken cancellationToken)

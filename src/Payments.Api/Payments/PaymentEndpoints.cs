@@ -99,7 +99,7 @@ internal static class PaymentEndpoints
             {
                 record = await idempotency.ClaimAsync(client, idempotencyKey, requestHash, paymentId, cancellationToken);
             }
-            catch (Exception exception) when (exception is Npgsql.NpgsqlException or TimeoutException && !cancellationToken.IsCancellationRequested)
+            catch (Exception exception) when (IdempotencyDbContext.IsUnreachable(exception) && !cancellationToken.IsCancellationRequested)
             {
                 Log.IdempotencyStoreUnavailable(logger, exception.GetType().Name);
                 return Unavailable(context, settings, idempotent: true);
@@ -159,7 +159,7 @@ internal static class PaymentEndpoints
             // Not the request's token: the intent exists now, and its answer should be kept even if the client has gone.
             await idempotency.CompleteAsync(client, key, paymentId, initiated.Status, initiated.ExpiresAt, CancellationToken.None);
         }
-        catch (Exception exception) when (exception is Npgsql.NpgsqlException or TimeoutException)
+        catch (Exception exception) when (IdempotencyDbContext.IsUnreachable(exception))
         {
             Log.IdempotencyStoreUnavailable(logger, exception.GetType().Name);
         }
