@@ -1,8 +1,8 @@
 namespace Payments.Contracts;
 
 /// <summary>
-/// The statuses a payment intent goes through. Final: Confirmed, Failed, Expired (an expired intent still takes a late
-/// transaction).
+/// The statuses a payment intent goes through. Final: Confirmed, Failed, Expired, Refunded (an expired intent still takes a
+/// late transaction).
 /// </summary>
 public static class PaymentStatuses
 {
@@ -23,7 +23,10 @@ public static class PaymentStatuses
 
     /// <summary>
     /// The money may have arrived but does not settle the intent on its own (see <see cref="ReviewReasons"/>); an operator
-    /// decides, or a re-driven verification settles it.
+    /// decides (<see cref="ResolvePayment"/>), or a re-driven verification settles it.
     /// </summary>
     public const string NeedsReview = "NeedsReview";
+
+    /// <summary>Final: an operator resolved a review by refunding the payer (<see cref="Resolutions.Refunded"/>).</summary>
+    public const string Refunded = "Refunded";
 }

@@ -7,4 +7,7 @@ internal interface IPaymentReader
 {
     /// <summary>The intent, or null when it does not exist or belongs to another client (the two look the same).</summary>
     Task<PaymentState?> FindAsync(Guid paymentId, string clientId, CancellationToken cancellationToken);
+
+    /// <summary>The newest webhook event of the intent, or null when none was stored (no endpoint, or no event yet).</summary>
+    Task<WebhookEvent?> FindLatestWebhookEventAsync(Guid paymentId, CancellationToken cancellationToken);
 }

@@ -9,23 +9,3 @@ internal sealed record SubmitTransactionRequest(string TransactionId);
 internal sealed record PaymentCreatedResponse(string Reference, string Status, DateTimeOffset ExpiresAt);
 
 internal sealed record TransactionAcceptedResponse(string Reference, string Status);
-
-internal sealed record PaymentStatusResponse(
-    string Reference,
-    string UserId,
-    string Amount,
-    string Token,
-    string Recipient,
-    string Status,
-    string? TransactionId,
-    string? TransactionHash,
-    int VerificationAttempts,
-    int CircuitDeferrals,
-    int PendingChecks,
-    string? LastError,
-    string? ReviewReason,
-    bool SubmittedAfterExpiry,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt,
-    DateTimeOffset? ConfirmedAt,
-    DateTimeOffset ExpiresAt);

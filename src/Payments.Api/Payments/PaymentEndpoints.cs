@@ -8,6 +8,7 @@ using Payments.Api.Hosting;
 using Payments.Api.Idempotency;
 using Payments.Api.Validation;
 using Payments.Contracts;
+using Payments.Infrastructure.Documents;
 
 namespace Payments.Api.Payments;
 
@@ -51,7 +52,7 @@ internal static class PaymentEndpoints
         group.MapGet("/{reference}", GetAsync)
             .WithName("GetPayment")
             .WithSummary("Reads the status document of a payment.")
-            .Produces<PaymentStatusResponse>()
+            .Produces<PaymentStatusDocument>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
@@ -252,28 +253,7 @@ internal static class PaymentEndpoints
             return Problems.NotFound(reference);
         }
 
-        var amount = Tokens.TryGetDecimals(payment.Token, out _, out var decimals)
-            ? TokenAmount.ToWholeUnits(payment.Amount, decimals)
-            : payment.Amount;
-        return TypedResults.Ok(new PaymentStatusResponse(
-            reference,
-            payment.UserId,
-            amount,
-            payment.Token,
-            payment.Recipient,
-            payment.CurrentState,
-            payment.TransactionId,
-            payment.TransactionHash,
-            payment.VerificationAttempts,
-            payment.CircuitDeferrals,
-            payment.PendingChecks,
-            payment.LastError,
-            payment.ReviewReason,
-            payment.SubmittedAfterExpiry,
-            payment.CreatedAt,
-            payment.UpdatedAt,
-            payment.ConfirmedAt,
-            payment.ExpiresAt));
+        return TypedResults.Ok(PaymentStatusDocument.From(payment, await reader.FindLatestWebhookEventAsync(paymentId, cancellationToken)));
     }
 
     /// <summary>

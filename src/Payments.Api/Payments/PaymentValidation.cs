@@ -1,3 +1,4 @@
+using Payments.Infrastructure.Tokens;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Payments.Api.Validation;

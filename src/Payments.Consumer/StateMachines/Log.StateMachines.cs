@@ -54,4 +54,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 1212, Level = LogLevel.Debug,
         Message = "Payment {Reference} in state {State} needed no reconciliation")]
     public static partial void SagaReconcileNotNeeded(ILogger logger, string reference, string state);
+
+    [LoggerMessage(EventId = 1213, Level = LogLevel.Warning,
+        Message = "Payment {Reference} resolved by an operator ({Resolution}): now {State}")]
+    public static partial void SagaResolved(ILogger logger, string reference, string resolution, string state);
+
+    [LoggerMessage(EventId = 1214, Level = LogLevel.Warning,
+        Message = "Payment {Reference}: resolution {Resolution} refused ({Reason})")]
+    public static partial void SagaResolutionRefused(ILogger logger, string reference, string resolution, string reason);
 }

@@ -1,5 +1,6 @@
 using MassTransit;
 using Payments.Consumer.Verification;
+using Payments.Consumer.Webhooks;
 using Payments.Infrastructure.Persistence;
 
 namespace Payments.Consumer.StateMachines;
@@ -19,6 +20,7 @@ public static class PaymentSagaRegistration
 
         // The saga judges whether a verification chain is overdue by the verification's own intervals.
         configurator.AddVerificationOptions();
+        configurator.AddWebhookEvents();
 
         return configurator.AddSagaStateMachine<PaymentStateMachine, PaymentState, PaymentStateDefinition>();
     }

@@ -2,6 +2,7 @@ using MassTransit;
 using MassTransit.Saga;
 using Microsoft.Extensions.Options;
 using Payments.Consumer.Verification;
+using Payments.Consumer.Webhooks;
 using Payments.Contracts;
 using Payments.Infrastructure.Persistence;
 
@@ -16,8 +17,10 @@ namespace Payments.Consumer.StateMachines;
 /// the chain is overdue.
 /// VerificationAttempts counts the answers of the verification consumer that involved the portal: verdicts (verified,
 /// rejected, review, pending), failed attempts and faults. Deferrals made no portal call, so they count in CircuitDeferrals
-/// only. Confirmed, Failed and Expired are ordinary states rather than MassTransit's Final: rows are kept for the API to
-/// read. Expired still takes a transaction (a late payment); Confirmed and Failed ignore every event.
+/// only. Confirmed, Failed, Expired and Refunded are ordinary states rather than MassTransit's Final: rows are kept for the
+/// API to read. Expired still takes a transaction (a late payment); Confirmed, Failed and Refunded ignore every event.
+/// Every step that stores one of those statuses, or NeedsReview, records a webhook event in the same transaction; an
+/// operator's resolution leaves NeedsReview for a final status and records <c>payment.resolved</c>.
 /// </remarks>
 public sealed class PaymentStateMachine : MassTransitStateMachine<PaymentState>
 {
@@ -27,16 +30,19 @@ public sealed class PaymentStateMachine : MassTransitStateMachine<PaymentState>
     private readonly ILogger<PaymentStateMachine> _logger;
     private readonly PaymentSagaOptions _options;
     private readonly VerificationOptions _verification;
+    private readonly WebhookEventRecorder _webhooks;
     private readonly Uri _verificationAddress;
 
     public PaymentStateMachine(
         TimeProvider timeProvider,
         IOptions<PaymentSagaOptions> options,
         IOptions<VerificationOptions> verification,
+        WebhookEventRecorder webhooks,
         ILogger<PaymentStateMachine> logger)
     {
         _timeProvider = timeProvider;
         _logger = logger;
+        _webhooks = webhooks;
         _options = options.Value;
         _verification = verification.Value;
         // The exchange of the verification endpoint, not "queue:": a queue address makes the sender declare the queue, as a
@@ -56,6 +62,12 @@ public sealed class PaymentStateMachine : MassTransitStateMachine<PaymentState>
         Event(() => Retrying, x => CorrelateOrDiscard(x, m => m.PaymentId));
         Event(() => VerificationFaulted, x => CorrelateOrDiscard(x, m => m.Message.PaymentId));
         Event(() => Reconcile, x => CorrelateOrDiscard(x, m => m.PaymentId));
+        Event(() => Resolve, x =>
+        {
+            x.CorrelateById(m => m.Message.PaymentId);
+            // The API checks that the intent exists before it asks; one that vanished since is answered by nobody (a 503).
+            x.OnMissingInstance(m => m.Discard());
+        });
 
         Schedule(() => ExpiryDue, x => x.ExpiryTokenId, s =>
         {
@@ -87,6 +99,7 @@ public sealed class PaymentStateMachine : MassTransitStateMachine<PaymentState>
             When(ExpiryDue.Received)
                 .Then(Touch)
                 .TransitionTo(Expired)
+                .ThenAsync(context => _webhooks.RecordAsync(context, WebhookEventTypes.Expired))
                 .Then(context => Log.SagaExpired(_logger, context.Saga.Reference)),
             // The broker's expiry message may have been lost (a failed schedule); the reconciler's sweep expires the intent.
             When(Reconcile)
@@ -94,6 +107,7 @@ public sealed class PaymentStateMachine : MassTransitStateMachine<PaymentState>
                     due => due
                         .Then(Touch)
                         .TransitionTo(Expired)
+                        .ThenAsync(context => _webhooks.RecordAsync(context, WebhookEventTypes.Expired))
                         .Then(context => Log.SagaExpired(_logger, context.Saga.Reference)),
                     early => early.Then(context => Log.SagaReconcileNotNeeded(_logger, context.Saga.Reference, context.Saga.CurrentState))));
 
@@ -119,10 +133,12 @@ public sealed class PaymentStateMachine : MassTransitStateMachine<PaymentState>
             When(ReviewNeeded)
                 .Then(RecordReview)
                 .TransitionTo(NeedsReview)
+                .ThenAsync(context => _webhooks.RecordAsync(context, WebhookEventTypes.NeedsReview))
                 .Then(context => Log.SagaNeedsReview(_logger, context.Saga.Reference, context.Saga.ReviewReason!)),
             When(VerificationFaulted)
                 .Then(RecordFault)
                 .TransitionTo(NeedsReview)
+                .ThenAsync(context => _webhooks.RecordAsync(context, WebhookEventTypes.NeedsReview))
                 .Then(context => Log.SagaNeedsReview(_logger, context.Saga.Reference, context.Saga.ReviewReason!)),
             Ignore(ExpiryDue.Received));
 
@@ -133,6 +149,34 @@ public sealed class PaymentStateMachine : MassTransitStateMachine<PaymentState>
                 .Then(RecordReview),
             When(VerificationFaulted)
                 .Then(RecordFault),
+            When(Resolve, context => context.Message.Resolution == Resolutions.Confirm)
+                .IfElseAsync(IsTransactionConfirmedElsewhere,
+                    used => used
+                        .Then(context => Log.SagaResolutionRefused(_logger, context.Saga.Reference, context.Message.Resolution, TransactionAlreadyUsed))
+                        .Respond(context => Refusal(context,
+                            "The transaction already confirmed another payment: this one cannot be confirmed with it.")),
+                    free => free
+                        .Then(RecordResolution)
+                        .Then(context => context.Saga.ConfirmedAt = context.Saga.ResolvedAt)
+                        .TransitionTo(Confirmed)
+                        .ThenAsync(context => _webhooks.RecordAsync(context, WebhookEventTypes.Resolved))
+                        .Then(LogResolved)
+                        .Respond(Resolved)),
+            When(Resolve, context => context.Message.Resolution == Resolutions.Fail)
+                .Then(RecordResolution)
+                .TransitionTo(Failed)
+                .ThenAsync(context => _webhooks.RecordAsync(context, WebhookEventTypes.Resolved))
+                .Then(LogResolved)
+                .Respond(Resolved),
+            When(Resolve, context => context.Message.Resolution == Resolutions.Refunded)
+                .Then(RecordResolution)
+                .TransitionTo(Refunded)
+                .ThenAsync(context => _webhooks.RecordAsync(context, WebhookEventTypes.Resolved))
+                .Then(LogResolved)
+                .Respond(Resolved),
+            When(Resolve, context => Resolutions.StatusOf(context.Message.Resolution) is null)
+                .Then(context => Log.SagaResolutionRefused(_logger, context.Saga.Reference, context.Message.Resolution, "unknown resolution"))
+                .Respond(context => Refusal(context, $"Unknown resolution; one of {string.Join(", ", Resolutions.All)}.")),
             Ignore(TransactionSubmitted),
             Ignore(Reconcile),
             Ignore(ExpiryDue.Received));
@@ -147,25 +191,29 @@ public sealed class PaymentStateMachine : MassTransitStateMachine<PaymentState>
             When(Verified, IsLatePaymentForReview)
                 .Then(RecordLatePayment)
                 .TransitionTo(NeedsReview)
+                .ThenAsync(context => _webhooks.RecordAsync(context, WebhookEventTypes.NeedsReview))
                 .Then(context => Log.SagaNeedsReview(_logger, context.Saga.Reference, context.Saga.ReviewReason!)),
             When(Verified, context => !IsLatePaymentForReview(context))
                 .IfElseAsync(IsConfirmedByAnotherIntentOnRetry,
                     used => used
                         .Then(MarkTransactionAlreadyUsed)
                         .TransitionTo(Failed)
+                        .ThenAsync(context => _webhooks.RecordAsync(context, WebhookEventTypes.Failed))
                         .Then(context => Log.SagaTransactionAlreadyUsed(_logger, context.Saga.Reference, context.Message.TransactionId)),
                     free => free
                         .Then(Confirm)
                         .TransitionTo(Confirmed)
+                        .ThenAsync(context => _webhooks.RecordAsync(context, WebhookEventTypes.Confirmed))
                         .Then(context => Log.SagaConfirmed(_logger, context.Saga.Reference))),
             When(Rejected)
                 .ThenAsync(RejectAsync)
                 .TransitionTo(Failed)
+                .ThenAsync(context => _webhooks.RecordAsync(context, WebhookEventTypes.Failed))
                 .Then(context => Log.SagaRejected(_logger, context.Saga.Reference, context.Saga.LastError!)));
 
         // Verification reports can reach an expired intent only from a chain that no longer exists; a settled one ignores
         // them as well, and a settled one takes no transaction either.
-        During(Expired, Confirmed, Failed,
+        During(Expired, Confirmed, Failed, Refunded,
             Ignore(Verified),
             Ignore(Rejected),
             Ignore(ReviewNeeded),
@@ -176,8 +224,18 @@ public sealed class PaymentStateMachine : MassTransitStateMachine<PaymentState>
             Ignore(Reconcile),
             Ignore(ExpiryDue.Received));
 
-        During(Confirmed, Failed,
+        During(Confirmed, Failed, Refunded,
             Ignore(TransactionSubmitted));
+
+        // Only a review can be resolved; a second resolution finds a final status and changes nothing.
+        During(AwaitingTransaction, Verifying, Expired,
+            When(Resolve)
+                .Then(RefuseNotInReview)
+                .Respond(NotInReview));
+        During(Confirmed, Failed, Refunded,
+            When(Resolve)
+                .Then(RefuseNotInReview)
+                .Respond(NotInReview));
 
         // The API may repeat an initiation whose answer it lost: answer again from what is stored, change nothing.
         DuringAny(
@@ -197,6 +255,7 @@ public sealed class PaymentStateMachine : MassTransitStateMachine<PaymentState>
     public State Failed { get; private set; } = null!;
     public State Expired { get; private set; } = null!;
     public State NeedsReview { get; private set; } = null!;
+    public State Refunded { get; private set; } = null!;
 
     public Event<InitiatePayment> Initiate { get; private set; } = null!;
     public Event<PaymentTransactionSubmitted> TransactionSubmitted { get; private set; } = null!;
@@ -208,6 +267,7 @@ public sealed class PaymentStateMachine : MassTransitStateMachine<PaymentState>
     public Event<PaymentVerificationRetrying> Retrying { get; private set; } = null!;
     public Event<Fault<VerifyPayment>> VerificationFaulted { get; private set; } = null!;
     public Event<ReconcilePayment> Reconcile { get; private set; } = null!;
+    public Event<ResolvePayment> Resolve { get; private set; } = null!;
 
     public Schedule<PaymentState, PaymentExpiryDue> ExpiryDue { get; private set; } = null!;
 
@@ -391,6 +451,36 @@ public sealed class PaymentStateMachine : MassTransitStateMachine<PaymentState>
         context.Saga.VerificationAttempts++;
         Touch(context);
     }
+
+    private static Task<bool> IsTransactionConfirmedElsewhere(BehaviorContext<PaymentState, ResolvePayment> context) =>
+        context.Saga.TransactionId is { } transactionId
+            ? IsConfirmedByAnotherIntentAsync(context, transactionId)
+            : Task.FromResult(false);
+
+    /// <summary>The review reason stays: it says what the operator decided about.</summary>
+    private void RecordResolution(BehaviorContext<PaymentState, ResolvePayment> context)
+    {
+        var saga = context.Saga;
+        Touch(context);
+        saga.Resolution = context.Message.Resolution;
+        saga.ResolutionNote = context.Message.Note;
+        saga.ResolvedAt = saga.UpdatedAt;
+    }
+
+    private void LogResolved(BehaviorContext<PaymentState, ResolvePayment> context) =>
+        Log.SagaResolved(_logger, context.Saga.Reference, context.Saga.Resolution!, context.Saga.CurrentState);
+
+    private static PaymentResolved Resolved(BehaviorContext<PaymentState, ResolvePayment> context) =>
+        new(context.Saga.CorrelationId, context.Saga.Reference, context.Saga.CurrentState, context.Saga.Resolution!, context.Saga.ResolvedAt!.Value);
+
+    private void RefuseNotInReview(BehaviorContext<PaymentState, ResolvePayment> context) =>
+        Log.SagaResolutionRefused(_logger, context.Saga.Reference, context.Message.Resolution, context.Saga.CurrentState);
+
+    private static PaymentResolutionRefused NotInReview(BehaviorContext<PaymentState, ResolvePayment> context) =>
+        Refusal(context, $"The payment is {context.Saga.CurrentState}: only a NeedsReview payment can be resolved.");
+
+    private static PaymentResolutionRefused Refusal(BehaviorContext<PaymentState, ResolvePayment> context, string reason) =>
+        new(context.Saga.CorrelationId, context.Saga.Reference, context.Saga.CurrentState, reason);
 
     private void Touch(BehaviorContext<PaymentState> context) => context.Saga.UpdatedAt = _timeProvider.GetUtcNow();
 }

@@ -58,6 +58,14 @@ public class PaymentState : SagaStateMachineInstance
     public DateTimeOffset? ConfirmedAt { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }
 
+    /// <summary>An operator's resolution of a review (one of <see cref="Contracts.Resolutions"/>); null until resolved.</summary>
+    public string? Resolution { get; set; }
+
+    /// <summary>Why the operator resolved it so, as they wrote it.</summary>
+    public string? ResolutionNote { get; set; }
+
+    public DateTimeOffset? ResolvedAt { get; set; }
+
     /// <summary>Token of the scheduled expiry message, so it can be cancelled once a transaction arrives.</summary>
     public Guid? ExpiryTokenId { get; set; }
 }

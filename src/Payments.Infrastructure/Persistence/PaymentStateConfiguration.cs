@@ -30,6 +30,8 @@ internal sealed class PaymentStateConfiguration : IEntityTypeConfiguration<Payme
     public const int RawStatusLength = 32;
     public const int LastErrorLength = 2048;
     public const int ReviewReasonLength = 32;
+    public const int ResolutionLength = 16;
+    public const int ResolutionNoteLength = 1000;
 
     public void Configure(EntityTypeBuilder<PaymentState> builder)
     {
@@ -51,6 +53,8 @@ internal sealed class PaymentStateConfiguration : IEntityTypeConfiguration<Payme
         builder.Property(x => x.RawPortalStatus).HasMaxLength(RawStatusLength);
         builder.Property(x => x.LastError).HasMaxLength(LastErrorLength);
         builder.Property(x => x.ReviewReason).HasMaxLength(ReviewReasonLength);
+        builder.Property(x => x.Resolution).HasMaxLength(ResolutionLength);
+        builder.Property(x => x.ResolutionNote).HasMaxLength(ResolutionNoteLength);
 
         builder.Property(x => x.CreatedAt).HasColumnType("timestamp with time zone");
         builder.Property(x => x.UpdatedAt).HasColumnType("timestamp with time zone");
@@ -58,6 +62,7 @@ internal sealed class PaymentStateConfiguration : IEntityTypeConfiguration<Payme
         builder.Property(x => x.ExpiresAt).HasColumnType("timestamp with time zone");
         builder.Property(x => x.FirstCheckedAt).HasColumnType("timestamp with time zone");
         builder.Property(x => x.VerificationDueAt).HasColumnType("timestamp with time zone");
+        builder.Property(x => x.ResolvedAt).HasColumnType("timestamp with time zone");
 
         // A transaction belongs to the intent whose reference the portal reports, so a submission to the wrong intent must
         // not claim it: any number of intents may be verifying one transaction id, and the uniqueness that matters (one
@@ -74,6 +79,7 @@ internal sealed class PaymentStateConfiguration : IEntityTypeConfiguration<Payme
         builder.HasIndex(x => x.ExpiresAt, AwaitingExpiresIndexName)
             .HasFilter("current_state = 'AwaitingTransaction'");
 
-        builder.HasIndex(x => x.CurrentState, CurrentStateIndexName);
+        // The status counts, and the operators' review list in creation order.
+        builder.HasIndex(x => new { x.CurrentState, x.CreatedAt, x.CorrelationId }, CurrentStateIndexName);
     }
 }

@@ -3,10 +3,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Payments.Infrastructure.Persistence;
 
-/// <summary>The payments database: the saga rows of every payment intent.</summary>
+/// <summary>The payments database: the saga rows of every payment intent, and the webhook events they led to.</summary>
 public sealed class PaymentsDbContext(DbContextOptions<PaymentsDbContext> options) : DbContext(options)
 {
     public DbSet<PaymentState> Payments => Set<PaymentState>();
+
+    public DbSet<WebhookEvent> WebhookEvents => Set<WebhookEvent>();
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
@@ -23,6 +25,7 @@ public sealed class PaymentsDbContext(DbContextOptions<PaymentsDbContext> option
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfiguration(new PaymentStateConfiguration());
+        modelBuilder.ApplyConfiguration(new WebhookEventConfiguration());
 
         foreach (var entity in modelBuilder.Model.GetEntityTypes())
         {
@@ -43,6 +46,15 @@ public sealed class PaymentsDbContext(DbContextOptions<PaymentsDbContext> option
                 && entry.Entity.LastError is { Length: > PaymentStateConfiguration.LastErrorLength } error)
             {
                 entry.Entity.LastError = error[..PaymentStateConfiguration.LastErrorLength];
+            }
+        }
+
+        foreach (var entry in ChangeTracker.Entries<WebhookEvent>())
+        {
+            if (entry.State is EntityState.Added or EntityState.Modified
+                && entry.Entity.LastError is { Length: > WebhookEventConfiguration.LastErrorLength } error)
+            {
+                entry.Entity.LastError = error[..WebhookEventConfiguration.LastErrorLength];
             }
         }
     }

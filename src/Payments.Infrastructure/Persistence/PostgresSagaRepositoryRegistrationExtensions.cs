@@ -1,6 +1,5 @@
 using MassTransit;
 using MassTransit.Configuration;
-using MassTransit.Saga;
 using Microsoft.EntityFrameworkCore;
 using Payments.Infrastructure.Persistence.SagaRepository;
 
@@ -32,7 +31,7 @@ public static class PostgresSagaRepositoryRegistrationExtensions
     {
         configurator.RegisterLoadSagaRepository<TSaga, PostgresSagaRepositoryContextFactory<TSaga>>();
         configurator.RegisterQuerySagaRepository<TSaga, PostgresSagaRepositoryContextFactory<TSaga>>();
-        configurator.RegisterSagaRepository<TSaga, DbContext, SagaConsumeContextFactory<DbContext, TSaga>,
+        configurator.RegisterSagaRepository<TSaga, DbContext, PostgresSagaConsumeContextFactory<TSaga>,
             PostgresSagaRepositoryContextFactory<TSaga>>();
     }
 

@@ -46,7 +46,7 @@ public sealed class OpenApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
 
         var document = await client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
 
-        var properties = Schema(document, "PaymentStatusResponse").GetProperty("properties");
+        var properties = Schema(document, "PaymentStatusDocument").GetProperty("properties");
         properties.GetProperty("reviewReason").GetProperty("type").EnumerateArray().Select(t => t.GetString())
             .ShouldBe(["null", "string"], ignoreOrder: true);
         properties.GetProperty("submittedAfterExpiry").GetProperty("type").GetString().ShouldBe("boolean");
@@ -161,7 +161,7 @@ public sealed class OpenApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
 
         var document = await client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
 
-        Schema(document, "PaymentStatusResponse").GetProperty("properties").GetProperty("pendingChecks")
+        Schema(document, "PaymentStatusDocument").GetProperty("properties").GetProperty("pendingChecks")
             .GetProperty("type").GetString().ShouldBe("integer");
     }
 

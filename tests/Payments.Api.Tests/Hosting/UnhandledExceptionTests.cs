@@ -56,5 +56,8 @@ public sealed class ThrowingReaderApiFactory : ApiFactory
     {
         public Task<PaymentState?> FindAsync(Guid paymentId, string clientId, CancellationToken cancellationToken) =>
             throw new InvalidOperationException($"Failed to connect to {Secret}");
+
+        public Task<WebhookEvent?> FindLatestWebhookEventAsync(Guid paymentId, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException($"Failed to connect to {Secret}");
     }
 }

@@ -13,7 +13,7 @@ public sealed class GetPaymentTests(ApiFactory factory) : IClassFixture<ApiFacto
     [
         "reference", "userId", "amount", "token", "recipient", "status", "transactionId", "transactionHash",
         "verificationAttempts", "circuitDeferrals", "pendingChecks", "lastError", "reviewReason", "submittedAfterExpiry",
-        "createdAt", "updatedAt", "confirmedAt", "expiresAt",
+        "createdAt", "updatedAt", "confirmedAt", "expiresAt", "resolution", "resolutionNote", "resolvedAt", "webhook",
     ];
 
     [Fact]

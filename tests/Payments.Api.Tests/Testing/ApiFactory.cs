@@ -203,6 +203,12 @@ internal sealed class FakePaymentReader : IPaymentReader
 
     public Task<PaymentState?> FindAsync(Guid paymentId, string clientId, CancellationToken cancellationToken) =>
         Task.FromResult(_rows.TryGetValue(paymentId, out var row) && row.ClientId == clientId ? row : null);
+
+    /// <summary>The newest webhook event of each intent, as a test sets it.</summary>
+    public ConcurrentDictionary<Guid, WebhookEvent> LatestEvents { get; } = new();
+
+    public Task<WebhookEvent?> FindLatestWebhookEventAsync(Guid paymentId, CancellationToken cancellationToken) =>
+        Task.FromResult(LatestEvents.TryGetValue(paymentId, out var latest) ? latest : null);
 }
 
 /// <summary>The key store in memory, with the same rules as the PostgreSQL one.</summary>

@@ -8,6 +8,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Payments.Consumer.StateMachines;
 using Payments.Consumer.Tests.Testing;
+using Payments.Consumer.Tests.Webhooks;
+using Payments.Consumer.Webhooks;
 using Payments.Contracts;
 using Payments.Infrastructure.Persistence;
 
@@ -26,15 +28,19 @@ internal sealed class PaymentSagaHarness : IAsyncDisposable
 
     private readonly ServiceProvider _provider;
 
-    private PaymentSagaHarness(ServiceProvider provider, FakeTimeProvider time)
+    private PaymentSagaHarness(ServiceProvider provider, FakeTimeProvider time, RecordingWebhookOutbox webhookEvents)
     {
         _provider = provider;
         Time = time;
+        WebhookEvents = webhookEvents;
         Harness = provider.GetRequiredService<ITestHarness>();
         Saga = Harness.GetSagaStateMachineHarness<PaymentStateMachine, PaymentState>();
     }
 
     public FakeTimeProvider Time { get; }
+
+    /// <summary>The webhook events the saga stored (only for clients with an endpoint in <c>Webhooks:{client}</c>).</summary>
+    public RecordingWebhookOutbox WebhookEvents { get; }
     public ITestHarness Harness { get; }
     public ISagaStateMachineTestHarness<PaymentStateMachine, PaymentState> Saga { get; }
     public PaymentStateMachine Machine => Saga.StateMachine;
@@ -52,6 +58,7 @@ internal sealed class PaymentSagaHarness : IAsyncDisposable
         }
 
         time ??= new FakeTimeProvider(Start);
+        var webhookEvents = new RecordingWebhookOutbox();
         var provider = HarnessSetup.BuildHarness(
             x =>
             {
@@ -61,10 +68,14 @@ internal sealed class PaymentSagaHarness : IAsyncDisposable
                     x.AddConsumer<FailingVerifier>().Endpoint(e => e.Name = "verify-payment");
                 }
             },
-            services => services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build()),
+            services =>
+            {
+                services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+                services.AddSingleton<IWebhookOutbox>(webhookEvents);
+            },
             time);
 
-        var harness = new PaymentSagaHarness(provider, time);
+        var harness = new PaymentSagaHarness(provider, time, webhookEvents);
         await harness.Harness.Start();
         return harness;
     }

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Payments.Consumer.StateMachines;
+using Payments.Consumer.Tests.Webhooks;
 using Payments.Consumer.Verification;
+using Payments.Consumer.Webhooks;
 using Payments.Contracts;
 
 namespace Payments.Consumer.Tests.StateMachines;
@@ -10,6 +12,8 @@ public sealed class PaymentStateMachineStatesTests
 {
     private readonly PaymentStateMachine _machine =
         new(TimeProvider.System, Options.Create(new PaymentSagaOptions()), Options.Create(new VerificationOptions()),
+            new WebhookEventRecorder(
+                Options.Create(new WebhookOptions()), Options.Create(new WebhookDeliveryOptions()), new RecordingWebhookOutbox(), TimeProvider.System),
             NullLogger<PaymentStateMachine>.Instance);
 
     [Theory]
@@ -19,6 +23,7 @@ public sealed class PaymentStateMachineStatesTests
     [InlineData(PaymentStatuses.Failed)]
     [InlineData(PaymentStatuses.Expired)]
     [InlineData(PaymentStatuses.NeedsReview)]
+    [InlineData(PaymentStatuses.Refunded)]
     public void Every_status_is_a_state_of_the_same_name(string status)
     {
         _machine.GetState(status).Name.ShouldBe(status);
@@ -31,7 +36,7 @@ public sealed class PaymentStateMachineStatesTests
             .ShouldBe(new[]
             {
                 PaymentStatuses.AwaitingTransaction, PaymentStatuses.Confirmed, PaymentStatuses.Expired, PaymentStatuses.Failed,
-                PaymentStatuses.NeedsReview, PaymentStatuses.Verifying,
+                PaymentStatuses.NeedsReview, PaymentStatuses.Refunded, PaymentStatuses.Verifying,
             }.Order());
     }
 }

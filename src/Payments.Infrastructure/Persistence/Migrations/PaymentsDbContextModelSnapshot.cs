@@ -98,6 +98,20 @@ namespace Payments.Infrastructure.Persistence.Migrations
                         .HasColumnType("character varying(32)")
                         .HasColumnName("reference");
 
+                    b.Property<string>("Resolution")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("resolution");
+
+                    b.Property<string>("ResolutionNote")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("resolution_note");
+
+                    b.Property<DateTimeOffset?>("ResolvedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("resolved_at");
+
                     b.Property<string>("ReviewReason")
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
@@ -147,7 +161,7 @@ namespace Payments.Infrastructure.Persistence.Migrations
                     b.HasIndex(new[] { "ExpiresAt" }, "ix_payments_awaiting_expires")
                         .HasFilter("current_state = 'AwaitingTransaction'");
 
-                    b.HasIndex(new[] { "CurrentState" }, "ix_payments_current_state");
+                    b.HasIndex(new[] { "CurrentState", "CreatedAt", "CorrelationId" }, "ix_payments_current_state");
 
                     b.HasIndex(new[] { "TransactionId" }, "ix_payments_transaction_id")
                         .HasFilter("transaction_id IS NOT NULL");
@@ -160,6 +174,90 @@ namespace Payments.Infrastructure.Persistence.Migrations
                         .HasFilter("transaction_id IS NOT NULL AND current_state = 'Confirmed'");
 
                     b.ToTable("payments", (string)null);
+                });
+
+            modelBuilder.Entity("Payments.Infrastructure.Persistence.WebhookEvent", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("body");
+
+                    b.Property<string>("ClientId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("client_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("DeliveredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("delivered_at");
+
+                    b.Property<int>("Dispatch")
+                        .HasColumnType("integer")
+                        .HasColumnName("dispatch");
+
+                    b.Property<DateTimeOffset?>("LastAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_attempt_at");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)")
+                        .HasColumnName("last_error");
+
+                    b.Property<int?>("LastStatusCode")
+                        .HasColumnType("integer")
+                        .HasColumnName("last_status_code");
+
+                    b.Property<DateTimeOffset>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<Guid>("PaymentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("payment_id");
+
+                    b.Property<DateTimeOffset>("RetryUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("retry_until");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("type");
+
+                    b.HasKey("Id")
+                        .HasName("pk_webhook_events");
+
+                    b.HasIndex(new[] { "PaymentId", "CreatedAt" }, "ix_webhook_events_payment");
+
+                    b.HasIndex(new[] { "NextAttemptAt" }, "ix_webhook_events_pending_due")
+                        .HasFilter("status = 'pending'");
+
+                    b.HasIndex(new[] { "CreatedAt", "Id" }, "ix_webhook_events_undelivered")
+                        .HasFilter("status = 'undelivered'");
+
+                    b.ToTable("webhook_events", (string)null);
                 });
 #pragma warning restore 612, 618
         }

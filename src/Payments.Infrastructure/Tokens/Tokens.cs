@@ -1,7 +1,7 @@
-namespace Payments.Api.Payments;
+namespace Payments.Infrastructure.Tokens;
 
 /// <summary>The tokens MiniKit <c>pay</c> supports, with the decimals their on-chain base units use.</summary>
-internal static class Tokens
+public static class Tokens
 {
     public const string Wld = "WLD";
     public const string Usdc = "USDC";

@@ -1,6 +1,6 @@
-using Payments.Api.Payments;
+using Payments.Infrastructure.Tokens;
 
-namespace Payments.Api.Tests.Payments;
+namespace Payments.Infrastructure.Tests.Tokens;
 
 public class TokenAmountTests
 {

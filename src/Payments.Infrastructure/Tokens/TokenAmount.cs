@@ -2,14 +2,14 @@ using System.Globalization;
 using System.Numerics;
 using System.Text.RegularExpressions;
 
-namespace Payments.Api.Payments;
+namespace Payments.Infrastructure.Tokens;
 
 /// <summary>
 /// Exact conversion between an amount in whole token units ("1.5") and on-chain base units ("1500000" for USDC).
 /// Works on the digits with <see cref="BigInteger"/>: a double would round and a decimal overflows at 28 digits,
 /// while WLD amounts carry 18 decimals.
 /// </summary>
-internal static partial class TokenAmount
+public static partial class TokenAmount
 {
     // Token balances are uint256 on chain: anything larger cannot be a real payment.
     private static readonly BigInteger MaxBaseUnits = (BigInteger.One << 256) - 1;
