@@ -35,4 +35,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1301, Level = LogLevel.Information, Message = "Client {Client} throttled on {Path}; retry after {RetryAfterSeconds} s")]
     public static partial void ClientThrottled(ILogger logger, string client, string path, int retryAfterSeconds);
+
+    [LoggerMessage(EventId = 1501, Level = LogLevel.Warning, Message = "Re-send of webhook event {EventId} requested by an operator")]
+    public static partial void WebhookResendRequested(ILogger logger, Guid eventId);
 }

@@ -5,6 +5,7 @@ using Payments.Api.Idempotency;
 using Payments.Api.Messaging;
 using Payments.Api.Payments;
 using Payments.Api.RateLimiting;
+using Payments.Api.Webhooks;
 using Payments.Infrastructure.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -17,6 +18,7 @@ builder.AddPaymentsApi();
 builder.AddIdempotency();
 builder.AddClientRateLimits();
 builder.AddCircuitBreakerStatus();
+builder.AddWebhookAdmin();
 
 var app = builder.Build();
 app.ValidateOptionsAtStart();
@@ -26,4 +28,5 @@ app.UseRateLimiter();
 app.MapPaymentsDefaultEndpoints();
 app.MapPayments();
 app.MapCircuitBreakers();
+app.MapWebhookAdmin();
 app.Run();

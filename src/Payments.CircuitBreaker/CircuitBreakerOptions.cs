@@ -63,8 +63,26 @@ public static class CircuitBreakerPresets
     /// <summary>The database: 10 failures open, 3 successes close, 60 s open.</summary>
     public const string Database = "Database";
 
-    /// <summary>The preset values for <paramref name="name"/>, or the defaults for a custom name.</summary>
-    public static CircuitBreakerOptions For(string name) => name switch
+    /// <summary>
+    /// One breaker per client webhook endpoint, named <c>Webhooks.{client}</c>: 5 failures open, 1 success closes, 60 s open.
+    /// A dead endpoint is tried once a minute; one answer is enough to resume, since its events wait in the queue meanwhile.
+    /// </summary>
+    public const string Webhooks = "Webhooks";
+
+    /// <summary>
+    /// The family of <paramref name="name"/>: the part before the first '.' (<c>Webhooks</c> for <c>Webhooks.shop</c>), or
+    /// null for a name without one. A member takes its family's preset and section <c>CircuitBreakers:{family}</c>, then its
+    /// own section.
+    /// </summary>
+    public static string? FamilyOf(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var dot = name.IndexOf('.', StringComparison.Ordinal);
+        return dot > 0 ? name[..dot] : null;
+    }
+
+    /// <summary>The preset values for <paramref name="name"/> (or its family), or the defaults for a custom name.</summary>
+    public static CircuitBreakerOptions For(string name) => (FamilyOf(name) ?? name) switch
     {
         DeveloperPortal => new CircuitBreakerOptions
         {
@@ -76,6 +94,12 @@ public static class CircuitBreakerPresets
         {
             FailureThreshold = 10,
             SuccessThreshold = 3,
+            OpenTimeout = TimeSpan.FromSeconds(60),
+        },
+        Webhooks => new CircuitBreakerOptions
+        {
+            FailureThreshold = 5,
+            SuccessThreshold = 1,
             OpenTimeout = TimeSpan.FromSeconds(60),
         },
         _ => new CircuitBreakerOptions(),

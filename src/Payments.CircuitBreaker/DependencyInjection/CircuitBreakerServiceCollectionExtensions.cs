@@ -15,7 +15,8 @@ public static class CircuitBreakerServiceCollectionExtensions
     /// <summary>
     /// Registers <see cref="ICircuitBreakerRegistry"/> (singleton; one breaker per name, created on first use) and
     /// <see cref="CircuitBreakerTelemetry"/> (meter from <see cref="IMeterFactory"/> when registered). The options of a name are
-    /// its preset values (<see cref="CircuitBreakerPresets.For"/>) overridden by section <c>CircuitBreakers:{name}</c>; those of
+    /// its preset values (<see cref="CircuitBreakerPresets.For"/>) overridden by section <c>CircuitBreakers:{name}</c> (a name
+    /// <c>Family.member</c> by <c>CircuitBreakers:{Family}</c> first, see <see cref="CircuitBreakerPresets.FamilyOf"/>); those of
     /// the presets and of every child section of <c>CircuitBreakers</c> are validated at startup, with messages naming the key,
     /// for example <c>CircuitBreakers:DeveloperPortal:FailureThreshold must be at least 1</c>.
     /// </summary>
@@ -31,7 +32,10 @@ public static class CircuitBreakerServiceCollectionExtensions
         services.AddSingleton<IConfigureOptions<CircuitBreakerOptions>>(new CircuitBreakerOptionsSetup(configuration));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CircuitBreakerOptions>, CircuitBreakerOptionsValidator>());
 
-        var names = new HashSet<string>(StringComparer.Ordinal) { CircuitBreakerPresets.DeveloperPortal, CircuitBreakerPresets.Database };
+        var names = new HashSet<string>(StringComparer.Ordinal)
+        {
+            CircuitBreakerPresets.DeveloperPortal, CircuitBreakerPresets.Database, CircuitBreakerPresets.Webhooks,
+        };
         foreach (var child in configuration.GetSection(SectionName).GetChildren())
         {
             names.Add(child.Key);
@@ -60,6 +64,11 @@ public static class CircuitBreakerServiceCollectionExtensions
             options.ProbeTimeout = preset.ProbeTimeout;
             if (!string.IsNullOrEmpty(name))
             {
+                if (CircuitBreakerPresets.FamilyOf(name) is { } family)
+                {
+                    configuration.GetSection($"{SectionName}:{family}").Bind(options);
+                }
+
                 configuration.GetSection($"{SectionName}:{name}").Bind(options);
             }
         }

@@ -7,6 +7,7 @@ using Payments.Consumer.Portal;
 using Payments.Consumer.Reconciliation;
 using Payments.Consumer.StateMachines;
 using Payments.Consumer.Verification;
+using Payments.Consumer.Webhooks;
 using Payments.Infrastructure.Messaging;
 using Payments.Infrastructure.Persistence;
 
@@ -17,8 +18,9 @@ internal static class WorkerHostingExtensions
     private const int FirstManagementPort = 5081;
 
     /// <summary>
-    /// The worker: the payment saga on PostgreSQL, the verification consumer with its breaker-guarded portal client, breaker
-    /// reports and operator control, all on RabbitMQ; the reconciler for intents nobody works on.
+    /// The worker: the payment saga on PostgreSQL, the verification consumer with its breaker-guarded portal client, webhook
+    /// delivery with a breaker per client endpoint, breaker reports and operator control, all on RabbitMQ; the reconciler for
+    /// intents nobody works on.
     /// </summary>
     public static IHostApplicationBuilder AddPaymentsWorker(this IHostApplicationBuilder builder)
     {
@@ -33,6 +35,7 @@ internal static class WorkerHostingExtensions
             x.AddPaymentSaga().PostgresRepository();
             x.AddPaymentVerificationConsumer();
             x.AddCircuitBreakerControl();
+            x.AddWebhookDelivery();
             x.AddPaymentsRabbitMq();
         });
         return builder;

@@ -52,9 +52,9 @@ public sealed class PaymentsDbContext(DbContextOptions<PaymentsDbContext> option
         foreach (var entry in ChangeTracker.Entries<WebhookEvent>())
         {
             if (entry.State is EntityState.Added or EntityState.Modified
-                && entry.Entity.LastError is { Length: > WebhookEventConfiguration.LastErrorLength } error)
+                && entry.Entity.LastError is { Length: > WebhookEvent.LastErrorLength } error)
             {
-                entry.Entity.LastError = error[..WebhookEventConfiguration.LastErrorLength];
+                entry.Entity.LastError = error[..WebhookEvent.LastErrorLength];
             }
         }
     }

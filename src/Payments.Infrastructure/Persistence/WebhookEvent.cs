@@ -7,6 +7,9 @@ namespace Payments.Infrastructure.Persistence;
 /// </summary>
 public class WebhookEvent
 {
+    /// <summary>The longest <see cref="LastError"/> kept; a longer one is cut.</summary>
+    public const int LastErrorLength = 512;
+
     public Guid Id { get; set; }
 
     /// <summary>The intent it reports on (the saga's correlation id).</summary>

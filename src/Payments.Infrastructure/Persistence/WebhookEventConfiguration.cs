@@ -14,7 +14,6 @@ internal sealed class WebhookEventConfiguration : IEntityTypeConfiguration<Webho
 
     public const int TypeLength = 32;
     public const int StatusLength = 16;
-    public const int LastErrorLength = 512;
 
     public void Configure(EntityTypeBuilder<WebhookEvent> builder)
     {
@@ -27,7 +26,7 @@ internal sealed class WebhookEventConfiguration : IEntityTypeConfiguration<Webho
         builder.Property(x => x.Type).HasMaxLength(TypeLength).IsRequired();
         builder.Property(x => x.Body).IsRequired();
         builder.Property(x => x.Status).HasMaxLength(StatusLength).IsRequired();
-        builder.Property(x => x.LastError).HasMaxLength(LastErrorLength);
+        builder.Property(x => x.LastError).HasMaxLength(WebhookEvent.LastErrorLength);
 
         builder.Property(x => x.CreatedAt).HasColumnType("timestamp with time zone");
         builder.Property(x => x.NextAttemptAt).HasColumnType("timestamp with time zone");

@@ -1,0 +1,156 @@
+using MassTransit;
+using Microsoft.Extensions.Options;
+using Payments.CircuitBreaker;
+using Payments.Consumer.Verification;
+using Payments.Contracts;
+using Payments.Infrastructure.Persistence;
+
+namespace Payments.Consumer.Webhooks;
+
+/// <summary>
+/// Makes one delivery attempt of a stored event. The client's endpoint has a breaker of its own (<c>Webhooks.{client}</c>):
+/// while it is open the event waits (deferred through the broker-native delays, no attempt spent) and other clients'
+/// events are not held up. A failed attempt schedules the next one, 10 s doubling to 1 h by default, until the retry
+/// budget is spent; the event is then kept as undelivered.
+/// </summary>
+public sealed class DeliverWebhookConsumer(
+    WebhookStore store,
+    WebhookSender sender,
+    IOptions<WebhookOptions> webhooks,
+    IOptions<WebhookDeliveryOptions> options,
+    ICircuitBreakerRegistry breakers,
+    WebhookEndpointSlots slots,
+    DeferralJitter jitter,
+    WebhookTelemetry telemetry,
+    TimeProvider time,
+    ILogger<DeliverWebhookConsumer> logger) : IConsumer<DeliverWebhook>
+{
+    /// <summary>How long an event waits when its endpoint already has every delivery slot busy.</summary>
+    internal static readonly TimeSpan BusyDelay = TimeSpan.FromSeconds(1);
+
+    private readonly WebhookDeliveryOptions _options = options.Value;
+
+    public static string BreakerName(string client) => $"{CircuitBreakerPresets.Webhooks}.{client}";
+
+    public async Task Consume(ConsumeContext<DeliverWebhook> context)
+    {
+        var command = context.Message;
+        var cancellationToken = context.CancellationToken;
+        var webhookEvent = await store.FindAsync(command.EventId, cancellationToken);
+        if (webhookEvent is null || webhookEvent.Status != WebhookDeliveryStatuses.Pending || webhookEvent.Dispatch != command.Dispatch)
+        {
+            telemetry.RecordDelivery(webhookEvent?.ClientId ?? "unknown", WebhookTelemetry.OutcomeStale);
+            Log.WebhookCommandStale(logger, command.EventId, command.Dispatch);
+            return;
+        }
+
+        var client = webhookEvent.ClientId;
+        var endpoint = webhooks.Value.For(client);
+        if (endpoint is null)
+        {
+            // Configuration changed since the event was stored; an operator can re-send it once the endpoint is back.
+            const string error = "no webhook endpoint is configured for the client";
+            await store.MarkUndeliveredAsync(webhookEvent.Id, command.Dispatch, null, error, cancellationToken);
+            telemetry.RecordDelivery(client, WebhookTelemetry.OutcomeUndelivered);
+            Log.WebhookUndelivered(logger, webhookEvent.Id, webhookEvent.Type, client, webhookEvent.Attempts, error);
+            return;
+        }
+
+        if (!slots.TryEnter(client, _options.ConcurrencyPerEndpoint))
+        {
+            await DeferAsync(context, webhookEvent, BusyDelay, "every delivery slot of the endpoint is busy");
+            return;
+        }
+
+        try
+        {
+            var breaker = breakers.Get(BreakerName(client));
+            if (!breaker.TryAcquire(out var permit, out var retryAfter))
+            {
+                var delay = jitter.Apply(retryAfter, _options.DeferralJitterRatio);
+                await DeferAsync(context, webhookEvent, delay < BusyDelay ? BusyDelay : delay, "circuit open");
+                return;
+            }
+
+            await AttemptAsync(context, webhookEvent, endpoint, permit);
+        }
+        finally
+        {
+            slots.Exit(client);
+        }
+    }
+
+    private async Task AttemptAsync(
+        ConsumeContext<DeliverWebhook> context, WebhookEvent webhookEvent, WebhookEndpointOptions endpoint, CircuitPermit permit)
+    {
+        var cancellationToken = context.CancellationToken;
+        var client = webhookEvent.ClientId;
+        var dispatch = context.Message.Dispatch;
+        var now = time.GetUtcNow();
+        WebhookAttempt attempt;
+        var started = time.GetTimestamp();
+        try
+        {
+            // The lease outlasts the POST, so the sweeper does not send the event again while this attempt runs.
+            if (!await store.TryBeginAttemptAsync(webhookEvent.Id, dispatch, now, now + _options.Timeout + _options.OverdueAfter, cancellationToken))
+            {
+                permit.Complete(CallOutcome.Ignored);
+                telemetry.RecordDelivery(client, WebhookTelemetry.OutcomeStale);
+                Log.WebhookCommandStale(logger, webhookEvent.Id, dispatch);
+                return;
+            }
+
+            attempt = await sender.SendAsync(new Uri(endpoint.Url!, UriKind.Absolute), endpoint.SigningSecrets(), webhookEvent, cancellationToken);
+        }
+        catch
+        {
+            permit.Complete(CallOutcome.Ignored);
+            throw;
+        }
+
+        permit.Complete(attempt.Delivered ? CallOutcome.Success : CallOutcome.Failure);
+        var attempts = webhookEvent.Attempts + 1;
+        var outcome = attempt.Delivered ? WebhookTelemetry.OutcomeDelivered : WebhookTelemetry.OutcomeFailed;
+        telemetry.RecordRequest(client, outcome, time.GetElapsedTime(started));
+
+        // The attempt's own dispatch moved the counter on by one: that is the one the next command carries.
+        var next = dispatch + 1;
+        if (attempt.Delivered)
+        {
+            await store.MarkDeliveredAsync(webhookEvent.Id, time.GetUtcNow(), attempt.StatusCode!.Value, CancellationToken.None);
+            telemetry.RecordDelivery(client, WebhookTelemetry.OutcomeDelivered);
+            Log.WebhookDelivered(logger, webhookEvent.Id, webhookEvent.Type, client, attempts, attempt.StatusCode.Value);
+            return;
+        }
+
+        var delay = _options.DelayAfter(attempts);
+        var dueAt = time.GetUtcNow() + delay;
+        if (dueAt > webhookEvent.RetryUntil)
+        {
+            await store.MarkUndeliveredAsync(webhookEvent.Id, next, attempt.StatusCode, attempt.Error!, CancellationToken.None);
+            telemetry.RecordDelivery(client, WebhookTelemetry.OutcomeUndelivered);
+            Log.WebhookUndelivered(logger, webhookEvent.Id, webhookEvent.Type, client, attempts, attempt.Error!);
+            return;
+        }
+
+        if (await store.TryScheduleRetryAsync(webhookEvent.Id, next, dueAt, attempt, CancellationToken.None))
+        {
+            await context.ScheduleSend(context.ReceiveContext.InputAddress, delay, new DeliverWebhook(webhookEvent.Id, next), CancellationToken.None);
+        }
+
+        telemetry.RecordDelivery(client, WebhookTelemetry.OutcomeFailed);
+        Log.WebhookAttemptFailed(logger, webhookEvent.Id, webhookEvent.Type, client, attempts, attempt.Error!, delay);
+    }
+
+    private async Task DeferAsync(ConsumeContext<DeliverWebhook> context, WebhookEvent webhookEvent, TimeSpan delay, string reason)
+    {
+        var next = context.Message.Dispatch + 1;
+        if (await store.TryDeferAsync(webhookEvent.Id, context.Message.Dispatch, time.GetUtcNow() + delay, context.CancellationToken))
+        {
+            await context.ScheduleSend(context.ReceiveContext.InputAddress, delay, new DeliverWebhook(webhookEvent.Id, next), context.CancellationToken);
+        }
+
+        telemetry.RecordDelivery(webhookEvent.ClientId, WebhookTelemetry.OutcomeDeferred);
+        Log.WebhookDeferred(logger, webhookEvent.Id, webhookEvent.ClientId, delay, reason);
+    }
+}

@@ -1,0 +1,33 @@
+using MassTransit;
+using Microsoft.Extensions.Options;
+using Payments.Contracts;
+
+namespace Payments.Consumer.Webhooks;
+
+/// <summary>An operator's re-send: the event becomes pending again with a fresh retry budget, and its next attempt is now.</summary>
+public sealed class ResendWebhookConsumer(
+    WebhookStore store,
+    IOptions<WebhookDeliveryOptions> options,
+    WebhookTelemetry telemetry,
+    TimeProvider time,
+    ILogger<ResendWebhookConsumer> logger) : IConsumer<ResendWebhook>
+{
+    private readonly Uri _deliveryAddress = new($"exchange:{WebhookDeliveryOptions.QueueName}");
+
+    public async Task Consume(ConsumeContext<ResendWebhook> context)
+    {
+        var eventId = context.Message.EventId;
+        var now = time.GetUtcNow();
+        var dispatch = await store.ResetForResendAsync(eventId, now, now + options.Value.RetryFor, context.CancellationToken);
+        if (dispatch is null)
+        {
+            Log.WebhookResendUnknown(logger, eventId);
+            return;
+        }
+
+        var endpoint = await context.GetSendEndpoint(_deliveryAddress);
+        await endpoint.Send(new DeliverWebhook(eventId, dispatch.Value), context.CancellationToken);
+        telemetry.RecordResent("operator");
+        Log.WebhookResent(logger, eventId);
+    }
+}
