@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration.Memory;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Payments.PortalSimulator.Faults;
 using Payments.PortalSimulator.Portal;
 using Payments.PortalSimulator.Stats;
@@ -17,8 +18,12 @@ public static class PortalSimulatorApp
 {
     public const string DefaultUrl = "http://127.0.0.1:5082";
 
-    public static WebApplication Build(string[] args)
+    public static WebApplication Build(string[] args) => Build(args, TimeProvider.System);
+
+    /// <summary>Builds the simulator on the given clock (a fake one in tests of timeouts and signature timestamps).</summary>
+    public static WebApplication Build(string[] args, TimeProvider timeProvider)
     {
+        ArgumentNullException.ThrowIfNull(timeProvider);
         var builder = WebApplication.CreateBuilder(args);
         // Lowest-priority defaults: per-request framework logs would dominate the cost of a load test against the simulator.
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
@@ -34,6 +39,7 @@ public static class PortalSimulatorApp
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
+        builder.Services.AddSingleton(timeProvider);
         builder.AddPortalSimulator();
 
         var app = builder.Build();
@@ -42,9 +48,13 @@ public static class PortalSimulatorApp
     }
 
     /// <summary>Builds and starts the simulator; returns once Kestrel is listening.</summary>
-    public static async Task<WebApplication> StartAsync(string[] args, CancellationToken cancellationToken = default)
+    public static Task<WebApplication> StartAsync(string[] args, CancellationToken cancellationToken = default) =>
+        StartAsync(args, TimeProvider.System, cancellationToken);
+
+    /// <summary>Builds and starts the simulator on the given clock; returns once Kestrel is listening.</summary>
+    public static async Task<WebApplication> StartAsync(string[] args, TimeProvider timeProvider, CancellationToken cancellationToken = default)
     {
-        var app = Build(args);
+        var app = Build(args, timeProvider);
         await app.StartAsync(cancellationToken);
         return app;
     }
@@ -62,7 +72,7 @@ public static class PortalSimulatorApp
     public static IHostApplicationBuilder AddPortalSimulator(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddPortalApi();
         builder.Services.AddSimulatedTransactions();
         builder.Services.AddFaultInjection();
