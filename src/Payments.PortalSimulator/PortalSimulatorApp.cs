@@ -6,6 +6,7 @@ using Payments.PortalSimulator.Faults;
 using Payments.PortalSimulator.Portal;
 using Payments.PortalSimulator.Stats;
 using Payments.PortalSimulator.Transactions;
+using Payments.PortalSimulator.Webhooks;
 
 namespace Payments.PortalSimulator;
 
@@ -77,6 +78,7 @@ public static class PortalSimulatorApp
         builder.Services.AddSimulatedTransactions();
         builder.Services.AddFaultInjection();
         builder.Services.AddRequestStats();
+        builder.Services.AddWebhookReceiver();
         builder.Services.AddHealthChecks();
         return builder;
     }
@@ -89,11 +91,13 @@ public static class PortalSimulatorApp
         app.MapTransactionEndpoints();
         app.MapFaultEndpoints();
         app.MapStatsEndpoints();
-        app.MapPost("/_sim/reset", (TransactionStore transactions, FaultInjector faults, RequestStats stats, ILoggerFactory loggerFactory) =>
+        app.MapWebhookEndpoints();
+        app.MapPost("/_sim/reset", (TransactionStore transactions, FaultInjector faults, RequestStats stats, WebhookReceiver webhooks, ILoggerFactory loggerFactory) =>
         {
             transactions.Clear();
             faults.Reset();
             stats.Reset();
+            webhooks.Clear();
             Log.StateReset(loggerFactory.CreateLogger(typeof(PortalSimulatorApp).FullName!));
             return Results.NoContent();
         });
