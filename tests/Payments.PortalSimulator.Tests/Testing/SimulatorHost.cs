@@ -29,10 +29,13 @@ public sealed class SimulatorHost : IAsyncDisposable
     /// <summary>For the portal API, with the default key.</summary>
     public HttpClient Portal { get; }
 
-    public static async Task<SimulatorHost> StartAsync(params string[] extraArgs)
+    public static Task<SimulatorHost> StartAsync(params string[] extraArgs) => StartAsync(TimeProvider.System, extraArgs);
+
+    /// <summary>A simulator on the given clock (a <c>FakeTimeProvider</c> for its waits and signature timestamps).</summary>
+    public static async Task<SimulatorHost> StartAsync(TimeProvider timeProvider, params string[] extraArgs)
     {
         string[] args = ["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", .. extraArgs];
-        return new SimulatorHost(await PortalSimulatorApp.StartAsync(args));
+        return new SimulatorHost(await PortalSimulatorApp.StartAsync(args, timeProvider));
     }
 
     public static string NewTransactionId() => "0x" + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()) + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
