@@ -30,9 +30,13 @@ public class ApiStackFixture : IAsyncLifetime
     private WebApplicationFactory<PaymentsApiOptions>? _api;
     private readonly List<WebApplicationFactory<PaymentsApiOptions>> _moreApis = [];
     private Dictionary<string, string?> _apiSettings = [];
+    private Dictionary<string, string?> _consumerSettings = [];
 
     /// <summary>Settings of the consumer beyond the shared ones (a fixture for one kind of test sets shorter intervals).</summary>
     protected virtual IReadOnlyDictionary<string, string?> ConsumerSettings { get; } = new Dictionary<string, string?>();
+
+    /// <summary>Command-line settings of the portal simulator beyond the shared ones (its webhook secrets, for example).</summary>
+    protected virtual IReadOnlyList<string> SimulatorArguments { get; } = [];
 
     public PostgresDatabase Database => _database ?? throw new InvalidOperationException("The fixture is not initialised yet.");
 
@@ -56,10 +60,10 @@ public class ApiStackFixture : IAsyncLifetime
         _database = await PostgresDatabase.CreateAsync();
         await _database.ApplyRolesAsync();
         await _database.MigrateAsync();
-        _simulator = await PortalSimulatorApp.StartAsync(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"]);
+        _simulator = await PortalSimulatorApp.StartAsync(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", .. SimulatorArguments]);
         Simulator = new HttpClient { BaseAddress = _simulator.GetBaseAddress() };
 
-        var consumer = new Dictionary<string, string?>(_vhost.ConfigurationAs(BrokerPermissions.UserOf(BrokerPermissions.Consumer)))
+        var consumer = _consumerSettings = new Dictionary<string, string?>(_vhost.ConfigurationAs(BrokerPermissions.UserOf(BrokerPermissions.Consumer)))
         {
             ["Postgres:ConnectionString"] = _database.ConnectionString,
             ["Postgres:MigrateOnStartup"] = "false",
@@ -72,14 +76,8 @@ public class ApiStackFixture : IAsyncLifetime
             ["Logging:LogLevel:Default"] = "Warning",
         };
 
-        _consumer = new WebApplicationFactory<DeveloperPortalOptions>().WithWebHostBuilder(builder =>
-        {
-            Apply(builder, consumer);
-            Apply(builder, ConsumerSettings);
-            builder.UseSetting("DeveloperPortal:BaseUrl", Simulator.BaseAddress!.ToString());
-        });
         // Starts the consumer host: its bus declares the saga and verification queues before the API publishes anything.
-        _consumer.CreateClient().Dispose();
+        StartConsumer();
 
         _api = CreateApi();
         var first = _api;
@@ -109,6 +107,40 @@ public class ApiStackFixture : IAsyncLifetime
         client.DefaultRequestHeaders.Add("X-Api-Key", key);
         return client;
     }
+
+    /// <summary>A client of the API with the admin key (the Development default).</summary>
+    public HttpClient CreateAdminClient()
+    {
+        var api = _api!;
+        var client = api.CreateDefaultClient(new ContractRecorder(cancellationToken => OpenApiContract.FromServicesAsync(api.Services, cancellationToken)));
+        client.DefaultRequestHeaders.Add("X-Admin-Key", Payments.Api.Auth.ApiKeyOptions.DevelopmentAdminKey);
+        return client;
+    }
+
+    /// <summary>Stops the consumer host (in-flight messages go back to their queues unacknowledged), as a crashed worker would.</summary>
+    public async Task StopConsumerAsync()
+    {
+        if (_consumer is not null)
+        {
+            await _consumer.DisposeAsync();
+            _consumer = null;
+        }
+    }
+
+    /// <summary>Starts the consumer host (again) with the fixture's settings.</summary>
+    public void StartConsumer()
+    {
+        _consumer = new WebApplicationFactory<DeveloperPortalOptions>().WithWebHostBuilder(builder =>
+        {
+            Apply(builder, _consumerSettings);
+            Apply(builder, ConsumerSettings);
+            builder.UseSetting("DeveloperPortal:BaseUrl", Simulator.BaseAddress!.ToString());
+        });
+        _consumer.CreateClient().Dispose();
+    }
+
+    /// <summary>The consumer's services (its database context factory, its breakers).</summary>
+    public IServiceProvider ConsumerServices => (_consumer ?? throw new InvalidOperationException("The consumer is stopped.")).Services;
 
     private WebApplicationFactory<PaymentsApiOptions> CreateApi() =>
         new WebApplicationFactory<PaymentsApiOptions>().WithWebHostBuilder(builder =>

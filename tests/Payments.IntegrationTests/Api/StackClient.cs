@@ -5,14 +5,16 @@ using System.Text.Json;
 namespace Payments.IntegrationTests.Api;
 
 /// <summary>What a mini-app backend does against the running stack: initiate, register the payment, submit, poll.</summary>
-public sealed class StackClient(ApiStackFixture stack)
+public sealed class StackClient(ApiStackFixture stack, HttpClient? api = null)
 {
+    private readonly HttpClient _api = api ?? stack.Api;
+
     public const string Recipient = "0xAbCdEf0123456789aBcDeF0123456789AbCdEf01";
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
     public async Task<string> InitiateAsync(string amount, string token)
     {
-        using var response = await stack.Api.PostAsJsonAsync("/api/payments",
+        using var response = await _api.PostAsJsonAsync("/api/payments",
             new { userId = $"user-{Guid.NewGuid():N}", amount, token, recipient = Recipient });
         response.StatusCode.ShouldBe(HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -49,7 +51,7 @@ public sealed class StackClient(ApiStackFixture stack)
     }
 
     public Task<HttpResponseMessage> SubmitAsync(string reference, string transactionId) =>
-        stack.Api.PostAsJsonAsync($"/api/payments/{reference}/transaction", new { transactionId });
+        _api.PostAsJsonAsync($"/api/payments/{reference}/transaction", new { transactionId });
 
     public async Task SubmitAcceptedAsync(string reference, string transactionId)
     {
@@ -59,7 +61,7 @@ public sealed class StackClient(ApiStackFixture stack)
 
     public async Task<JsonElement> GetAsync(string reference)
     {
-        using var response = await stack.Api.GetAsync($"/api/payments/{reference}");
+        using var response = await _api.GetAsync($"/api/payments/{reference}");
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }

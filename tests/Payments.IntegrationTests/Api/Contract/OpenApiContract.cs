@@ -346,6 +346,7 @@ public sealed class OpenApiContract
             "int32" => value.ValueKind != JsonValueKind.Number || value.TryGetInt32(out _),
             "int64" => value.ValueKind != JsonValueKind.Number || value.TryGetInt64(out _),
             "double" or "float" => true,
+            "uuid" => value.ValueKind != JsonValueKind.String || Guid.TryParseExact(value.GetString(), "D", out _),
             _ => (bool?)null,
         };
         if (valid is null)
