@@ -65,6 +65,31 @@ public class CircuitBreakerServiceCollectionExtensionsTests
     }
 
     [Fact]
+    public void A_member_of_a_family_takes_the_family_preset_then_the_family_section_then_its_own()
+    {
+        using var provider = BuildProvider(new()
+        {
+            ["CircuitBreakers:Webhooks:OpenTimeout"] = "00:00:05",
+            ["CircuitBreakers:Webhooks:FailureThreshold"] = "3",
+            ["CircuitBreakers:Webhooks.slow-shop:FailureThreshold"] = "9",
+        });
+        var options = provider.GetRequiredService<IOptionsMonitor<CircuitBreakerOptions>>();
+
+        var shop = options.Get("Webhooks.shop");
+        shop.FailureThreshold.ShouldBe(3);
+        shop.SuccessThreshold.ShouldBe(1);
+        shop.OpenTimeout.ShouldBe(TimeSpan.FromSeconds(5));
+        var slow = options.Get("Webhooks.slow-shop");
+        slow.FailureThreshold.ShouldBe(9);
+        slow.OpenTimeout.ShouldBe(TimeSpan.FromSeconds(5));
+        var preset = CircuitBreakerPresets.For("Webhooks.any");
+        (preset.FailureThreshold, preset.SuccessThreshold, preset.OpenTimeout).ShouldBe((5, 1, TimeSpan.FromSeconds(60)));
+        CircuitBreakerPresets.FamilyOf("Webhooks.shop").ShouldBe("Webhooks");
+        CircuitBreakerPresets.FamilyOf("DeveloperPortal").ShouldBeNull();
+        CircuitBreakerPresets.FamilyOf(".hidden").ShouldBeNull();
+    }
+
+    [Fact]
     public void A_custom_breaker_is_configured_by_name_and_uses_the_injected_time_provider()
     {
         using var provider = BuildProvider(new()
