@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Payments.Api.Idempotency;
 using Payments.Api.Payments;
+using Payments.Api.Webhooks;
 using Payments.Contracts;
 using Payments.Infrastructure.Persistence;
 
@@ -32,6 +33,8 @@ public class ApiFactory : WebApplicationFactory<Program>
     internal FakePaymentReader Reader { get; } = new();
 
     internal FakeIdempotencyStore Idempotency { get; } = new();
+
+    internal FakeWebhookEventReader WebhookEvents { get; } = new();
 
     /// <summary>The per-client limit; high by default so that no other test is throttled.</summary>
     protected virtual (int PermitsPerSecond, int Burst) RateLimit => (100_000, 100_000);
@@ -85,6 +88,8 @@ public class ApiFactory : WebApplicationFactory<Program>
             services.AddSingleton<IPaymentReader>(Reader);
             services.RemoveAll<IIdempotencyStore>();
             services.AddSingleton<IIdempotencyStore>(Idempotency);
+            services.RemoveAll<IWebhookEventReader>();
+            services.AddSingleton<IWebhookEventReader>(WebhookEvents);
             services.AddMassTransitTestHarness(x =>
             {
                 switch (Saga)
@@ -273,4 +278,41 @@ internal static class ProblemAssertions
 
         return problem;
     }
+}
+
+/// <summary>Webhook events in memory, listed in the order the PostgreSQL reader lists them.</summary>
+internal sealed class FakeWebhookEventReader : IWebhookEventReader
+{
+    private readonly ConcurrentDictionary<Guid, WebhookEvent> _events = new();
+
+    public WebhookEvent Add(string status, DateTimeOffset createdAt, string clientId = "default")
+    {
+        var webhookEvent = new WebhookEvent
+        {
+            Id = Guid.NewGuid(),
+            PaymentId = Guid.NewGuid(),
+            ClientId = clientId,
+            Type = WebhookEventTypes.Confirmed,
+            Body = "{}",
+            CreatedAt = createdAt,
+            Status = status,
+            Attempts = 3,
+            LastStatusCode = 503,
+            LastError = "endpoint answered 503",
+        };
+        _events[webhookEvent.Id] = webhookEvent;
+        return webhookEvent;
+    }
+
+    public Task<WebhookEvent?> FindAsync(Guid eventId, CancellationToken cancellationToken) =>
+        Task.FromResult(_events.TryGetValue(eventId, out var found) ? found : null);
+
+    public Task<IReadOnlyList<WebhookEvent>> ListAsync(
+        string status, (DateTimeOffset CreatedAt, Guid Id)? after, int limit, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<WebhookEvent>>(_events.Values
+            .Where(e => e.Status == status)
+            .Where(e => after is not var (createdAt, id) || e.CreatedAt > createdAt || (e.CreatedAt == createdAt && e.Id.CompareTo(id) > 0))
+            .OrderBy(e => e.CreatedAt).ThenBy(e => e.Id)
+            .Take(limit)
+            .ToList());
 }
