@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
@@ -89,8 +90,16 @@ public static class DocumentedSignatureCheck
         }
 
         var expected = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{timestamp}.{body}"));
-        return signatures.Any(signature =>
-            signature.Length == expected.Length * 2
-            && CryptographicOperations.FixedTimeEquals(Convert.FromHexString(signature), expected));
+        Span<byte> received = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        foreach (var signature in signatures)
+        {
+            if (Convert.FromHexString(signature, received, out _, out var written) == OperationStatus.Done && written == received.Length
+                && CryptographicOperations.FixedTimeEquals(received, expected))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }
