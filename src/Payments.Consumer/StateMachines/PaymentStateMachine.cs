@@ -155,25 +155,9 @@ public sealed class PaymentStateMachine : MassTransitStateMachine<PaymentState>
                         .Then(context => Log.SagaResolutionRefused(_logger, context.Saga.Reference, context.Message.Resolution, TransactionAlreadyUsed))
                         .Respond(context => Refusal(context,
                             "The transaction already confirmed another payment: this one cannot be confirmed with it.")),
-                    free => free
-                        .Then(RecordResolution)
-                        .Then(context => context.Saga.ConfirmedAt = context.Saga.ResolvedAt)
-                        .TransitionTo(Confirmed)
-                        .ThenAsync(context => _webhooks.RecordAsync(context, WebhookEventTypes.Resolved))
-                        .Then(LogResolved)
-                        .Respond(Resolved)),
-            When(Resolve, context => context.Message.Resolution == Resolutions.Fail)
-                .Then(RecordResolution)
-                .TransitionTo(Failed)
-                .ThenAsync(context => _webhooks.RecordAsync(context, WebhookEventTypes.Resolved))
-                .Then(LogResolved)
-                .Respond(Resolved),
-            When(Resolve, context => context.Message.Resolution == Resolutions.Refunded)
-                .Then(RecordResolution)
-                .TransitionTo(Refunded)
-                .ThenAsync(context => _webhooks.RecordAsync(context, WebhookEventTypes.Resolved))
-                .Then(LogResolved)
-                .Respond(Resolved),
+                    free => Settle(free, Confirmed)),
+            Settle(When(Resolve, context => context.Message.Resolution == Resolutions.Fail), Failed),
+            Settle(When(Resolve, context => context.Message.Resolution == Resolutions.Refunded), Refunded),
             When(Resolve, context => Resolutions.StatusOf(context.Message.Resolution) is null)
                 .Then(context => Log.SagaResolutionRefused(_logger, context.Saga.Reference, context.Message.Resolution, "unknown resolution"))
                 .Respond(context => Refusal(context, $"Unknown resolution; one of {string.Join(", ", Resolutions.All)}.")),
@@ -457,7 +441,16 @@ public sealed class PaymentStateMachine : MassTransitStateMachine<PaymentState>
             ? IsConfirmedByAnotherIntentAsync(context, transactionId)
             : Task.FromResult(false);
 
-    /// <summary>The review reason stays: it says what the operator decided about.</summary>
+    /// <summary>An operator's resolution: recorded, the final status, its webhook event, the answer to the API.</summary>
+    private EventActivityBinder<PaymentState, ResolvePayment> Settle(EventActivityBinder<PaymentState, ResolvePayment> binder, State status) =>
+        binder
+            .Then(RecordResolution)
+            .TransitionTo(status)
+            .ThenAsync(context => _webhooks.RecordAsync(context, WebhookEventTypes.Resolved))
+            .Then(context => Log.SagaResolved(_logger, context.Saga.Reference, context.Saga.Resolution!, context.Saga.CurrentState))
+            .Respond(Resolved);
+
+    /// <summary>The review reason stays: it says what the operator decided about. A confirmation is confirmed at that time.</summary>
     private void RecordResolution(BehaviorContext<PaymentState, ResolvePayment> context)
     {
         var saga = context.Saga;
@@ -465,10 +458,11 @@ public sealed class PaymentStateMachine : MassTransitStateMachine<PaymentState>
         saga.Resolution = context.Message.Resolution;
         saga.ResolutionNote = context.Message.Note;
         saga.ResolvedAt = saga.UpdatedAt;
+        if (context.Message.Resolution == Resolutions.Confirm)
+        {
+            saga.ConfirmedAt = saga.ResolvedAt;
+        }
     }
-
-    private void LogResolved(BehaviorContext<PaymentState, ResolvePayment> context) =>
-        Log.SagaResolved(_logger, context.Saga.Reference, context.Saga.Resolution!, context.Saga.CurrentState);
 
     private static PaymentResolved Resolved(BehaviorContext<PaymentState, ResolvePayment> context) =>
         new(context.Saga.CorrelationId, context.Saga.Reference, context.Saga.CurrentState, context.Saga.Resolution!, context.Saga.ResolvedAt!.Value);

@@ -1,3 +1,4 @@
+using Payments.PortalSimulator.Webhooks;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text;
@@ -74,8 +75,8 @@ public sealed class WebhookReceiverHost : IAsyncDisposable
         return SendAsync(request, cancellationToken);
     }
 
-    public async Task<WebhookEndpointDocument> GetAsync(string path = DefaultPath) =>
-        (await Http.GetFromJsonAsync<WebhookEndpointDocument>(path))!;
+    public async Task<WebhookEndpointSnapshot> GetAsync(string path = DefaultPath) =>
+        (await Http.GetFromJsonAsync<WebhookEndpointSnapshot>(path))!;
 
     public async Task SetFaultAsync(object fault, string path = DefaultPath)
     {
@@ -85,7 +86,7 @@ public sealed class WebhookReceiverHost : IAsyncDisposable
 
     /// <summary>Polls the endpoint until the condition holds: for what the simulator notices on its own, such as a sender
     /// hanging up.</summary>
-    public async Task<WebhookEndpointDocument> WaitUntilAsync(Func<WebhookEndpointDocument, bool> condition, string because, string path = DefaultPath)
+    public async Task<WebhookEndpointSnapshot> WaitUntilAsync(Func<WebhookEndpointSnapshot, bool> condition, string because, string path = DefaultPath)
     {
         var deadline = Stopwatch.GetTimestamp() + (10 * Stopwatch.Frequency);
         while (true)
@@ -117,25 +118,3 @@ public sealed class WebhookReceiverHost : IAsyncDisposable
 }
 
 public sealed record WebhookEvent(string Id, string Type, string Body);
-
-public sealed record WebhookEndpointDocument(
-    string Name,
-    string Mode,
-    long Received,
-    long ValidSignatures,
-    long InvalidSignatures,
-    long UniqueEvents,
-    long Duplicates,
-    Dictionary<string, long> ByType,
-    Dictionary<string, long> ByStatus,
-    List<WebhookDeliveryDocument> Deliveries);
-
-public sealed record WebhookDeliveryDocument(
-    string? EventId,
-    string? Type,
-    string? Reference,
-    DateTimeOffset ReceivedAt,
-    bool SignatureValid,
-    int? AnsweredStatus,
-    string? Signature,
-    string Body);

@@ -1,3 +1,4 @@
+using Payments.PortalSimulator.Webhooks;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -33,7 +34,7 @@ public sealed class WebhookSignatureTests : IAsyncLifetime
         document.ByType.ShouldBe(new Dictionary<string, long> { ["payment.confirmed"] = 1 }, ignoreOrder: true);
         document.ByStatus.ShouldBe(new Dictionary<string, long> { ["200"] = 1 }, ignoreOrder: true);
         var delivery = document.Deliveries.ShouldHaveSingleItem();
-        delivery.ShouldBe(new WebhookDeliveryDocument(
+        delivery.ShouldBe(new WebhookDeliveryView(
             webhookEvent.Id,
             "payment.confirmed",
             WebhookReceiverHost.Reference,
