@@ -17,7 +17,7 @@ public sealed class BrokerPermissionTests(RabbitMqTestVirtualHost vhost) : IClas
     private const string VerifyPaymentFaultExchange = "MassTransit:Fault--Payments.Contracts:VerifyPayment--";
 
     private static readonly string[] _apiPublishes =
-        [nameof(InitiatePayment), nameof(PaymentTransactionSubmitted), nameof(ControlCircuitBreaker)];
+        [nameof(InitiatePayment), nameof(PaymentTransactionSubmitted), nameof(ResolvePayment), nameof(ResendWebhook), nameof(ControlCircuitBreaker)];
 
     private static readonly BrokerUser _api = BrokerPermissions.UserOf(BrokerPermissions.Api);
     private static readonly BrokerUser _consumer = BrokerPermissions.UserOf(BrokerPermissions.Consumer);

@@ -20,7 +20,7 @@ public sealed class DeploymentFileTests
         var result = await ExternalProcess.RunAsync("promtool", ["check", "config", "prometheus.yml"], Path.Combine(RepositoryRoot, "deploy", "prometheus"));
 
         result.ExitCode.ShouldBe(0, result.Output);
-        result.Output.ShouldContain("SUCCESS: 7 rules found");
+        result.Output.ShouldContain("SUCCESS: 9 rules found");
     }
 
     [Fact]
