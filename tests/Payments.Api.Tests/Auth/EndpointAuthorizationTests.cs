@@ -45,14 +45,18 @@ public sealed class EndpointAuthorizationTests(ApiFactory factory) : IClassFixtu
     [Fact]
     public void The_payment_admin_and_openapi_routes_name_their_policies()
     {
+        // A group's own route ("") ends in a slash: /api/payments/.
         var policies = Endpoints().Where(endpoint => endpoint.Metadata.GetMetadata<IAllowAnonymous>() is null).ToLookup(
-            endpoint => "/" + endpoint.RoutePattern.RawText!.TrimStart('/'),
+            endpoint => "/" + endpoint.RoutePattern.RawText!.Trim('/'),
             endpoint => endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(data => data.Policy).Single());
 
-        policies["/api/payments"].ShouldAllBe(policy => policy == ApiKeyDefaults.ClientPolicy);
-        policies["/api/payments/{reference}"].ShouldAllBe(policy => policy == ApiKeyDefaults.ClientPolicy);
-        policies["/api/admin/circuit-breakers/{name}/reset"].ShouldAllBe(policy => policy == ApiKeyDefaults.AdminPolicy);
-        policies["/openapi/{documentName}.json"].ShouldAllBe(policy => policy == ApiKeyDefaults.OpenApiPolicy);
+        // Every route named here exists: an empty lookup would pass ShouldAllBe without checking anything.
+        policies["/api/payments"].ShouldHaveSingleItem().ShouldBe(ApiKeyDefaults.ClientPolicy);
+        policies["/api/payments/{reference}"].ShouldHaveSingleItem().ShouldBe(ApiKeyDefaults.ClientPolicy);
+        policies["/api/payments/{reference}/transaction"].ShouldHaveSingleItem().ShouldBe(ApiKeyDefaults.ClientPolicy);
+        policies["/api/admin/circuit-breakers/{name}/reset"].ShouldHaveSingleItem().ShouldBe(ApiKeyDefaults.AdminPolicy);
+        policies["/api/admin/circuit-breakers/{name}/isolate"].ShouldHaveSingleItem().ShouldBe(ApiKeyDefaults.AdminPolicy);
+        policies["/openapi/{documentName}.json"].ShouldHaveSingleItem().ShouldBe(ApiKeyDefaults.OpenApiPolicy);
     }
 
     [Fact]
