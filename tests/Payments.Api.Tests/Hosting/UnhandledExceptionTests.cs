@@ -57,7 +57,16 @@ public sealed class ThrowingReaderApiFactory : ApiFactory
         public Task<PaymentState?> FindAsync(Guid paymentId, string clientId, CancellationToken cancellationToken) =>
             throw new InvalidOperationException($"Failed to connect to {Secret}");
 
+        public Task<PaymentState?> FindOfAnyClientAsync(Guid paymentId, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException($"Failed to connect to {Secret}");
+
+        public Task<IReadOnlyList<PaymentState>> ListByStatusAsync(string status, ListPosition? after, int count, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException($"Failed to connect to {Secret}");
+
         public Task<WebhookEvent?> FindLatestWebhookEventAsync(Guid paymentId, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException($"Failed to connect to {Secret}");
+
+        public Task<IReadOnlyDictionary<Guid, WebhookEvent>> FindLatestWebhookEventsAsync(IReadOnlyCollection<Guid> paymentIds, CancellationToken cancellationToken) =>
             throw new InvalidOperationException($"Failed to connect to {Secret}");
     }
 }

@@ -184,7 +184,13 @@ internal sealed class FakePaymentReader : IPaymentReader
 {
     private readonly ConcurrentDictionary<Guid, PaymentState> _rows = new();
 
-    public PaymentState Add(string status, string? transactionId = null, string token = "USDC", string amount = "1500000", string clientId = "default")
+    public PaymentState Add(
+        string status,
+        string? transactionId = null,
+        string token = "USDC",
+        string amount = "1500000",
+        string clientId = "default",
+        DateTimeOffset? createdAt = null)
     {
         var id = Guid.NewGuid();
         var row = new PaymentState
@@ -198,7 +204,7 @@ internal sealed class FakePaymentReader : IPaymentReader
             Token = token,
             Amount = amount,
             TransactionId = transactionId,
-            CreatedAt = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero),
+            CreatedAt = createdAt ?? new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero),
             UpdatedAt = new DateTimeOffset(2026, 1, 1, 0, 1, 0, TimeSpan.Zero),
             ExpiresAt = new DateTimeOffset(2026, 1, 1, 0, 15, 0, TimeSpan.Zero),
         };
@@ -206,14 +212,53 @@ internal sealed class FakePaymentReader : IPaymentReader
         return row;
     }
 
+    /// <summary>Every stored row.</summary>
+    public IEnumerable<PaymentState> Rows => _rows.Values;
+
     public Task<PaymentState?> FindAsync(Guid paymentId, string clientId, CancellationToken cancellationToken) =>
         Task.FromResult(_rows.TryGetValue(paymentId, out var row) && row.ClientId == clientId ? row : null);
+
+    public Task<PaymentState?> FindOfAnyClientAsync(Guid paymentId, CancellationToken cancellationToken) =>
+        Task.FromResult(_rows.GetValueOrDefault(paymentId));
+
+    /// <summary>How many listings were asked for (each is one query on the real reader).</summary>
+    public int Listings => _listings;
+
+    /// <summary>How many batch reads of webhook events were asked for.</summary>
+    public int WebhookBatches => _webhookBatches;
+
+    private int _listings;
+    private int _webhookBatches;
+
+    public Task<IReadOnlyList<PaymentState>> ListByStatusAsync(string status, ListPosition? after, int count, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _listings);
+        // The order PostgreSQL gives: created_at, then the uuid byte by byte (which Guid.CompareTo follows).
+        IReadOnlyList<PaymentState> page = [.. _rows.Values
+            .Where(row => row.CurrentState == status)
+            .Where(row => after is not { } position
+                || row.CreatedAt > position.CreatedAt
+                || (row.CreatedAt == position.CreatedAt && row.CorrelationId.CompareTo(position.PaymentId) > 0))
+            .OrderBy(row => row.CreatedAt)
+            .ThenBy(row => row.CorrelationId)
+            .Take(count)];
+        return Task.FromResult(page);
+    }
 
     /// <summary>The newest webhook event of each intent, as a test sets it.</summary>
     public ConcurrentDictionary<Guid, WebhookEvent> LatestEvents { get; } = new();
 
     public Task<WebhookEvent?> FindLatestWebhookEventAsync(Guid paymentId, CancellationToken cancellationToken) =>
         Task.FromResult(LatestEvents.TryGetValue(paymentId, out var latest) ? latest : null);
+
+    public Task<IReadOnlyDictionary<Guid, WebhookEvent>> FindLatestWebhookEventsAsync(IReadOnlyCollection<Guid> paymentIds, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _webhookBatches);
+        IReadOnlyDictionary<Guid, WebhookEvent> found = paymentIds
+            .Where(LatestEvents.ContainsKey)
+            .ToDictionary(id => id, id => LatestEvents[id]);
+        return Task.FromResult(found);
+    }
 }
 
 /// <summary>The key store in memory, with the same rules as the PostgreSQL one.</summary>
