@@ -38,4 +38,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1501, Level = LogLevel.Warning, Message = "Re-send of webhook event {EventId} requested by an operator")]
     public static partial void WebhookResendRequested(ILogger logger, Guid eventId);
+
+    [LoggerMessage(EventId = 1401, Level = LogLevel.Information, Message = "Payment {Reference} of client {Client} resolved by an operator: {Resolution}, now {Status}")]
+    public static partial void PaymentResolved(ILogger logger, string reference, string client, string resolution, string status);
+
+    [LoggerMessage(EventId = 1402, Level = LogLevel.Information, Message = "Payment {Reference} of client {Client}: resolution {Resolution} refused by the {RefusedBy} in status {Status}")]
+    public static partial void ResolutionRefused(ILogger logger, string reference, string client, string resolution, string refusedBy, string status);
+
+    [LoggerMessage(EventId = 1403, Level = LogLevel.Warning, Message = "Payment {Reference} of client {Client}: resolution {Resolution} not answered by the saga in time ({Reason}); answering 503")]
+    public static partial void ResolutionUnavailable(ILogger logger, string reference, string client, string resolution, string reason);
 }

@@ -6,6 +6,7 @@ using Payments.Api.Messaging;
 using Payments.Api.Payments;
 using Payments.Api.RateLimiting;
 using Payments.Api.Webhooks;
+using Payments.Api.Reviews;
 using Payments.Infrastructure.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -19,6 +20,7 @@ builder.AddIdempotency();
 builder.AddClientRateLimits();
 builder.AddCircuitBreakerStatus();
 builder.AddWebhookAdmin();
+builder.AddReviews();
 
 var app = builder.Build();
 app.ValidateOptionsAtStart();
@@ -29,4 +31,5 @@ app.MapPaymentsDefaultEndpoints();
 app.MapPayments();
 app.MapCircuitBreakers();
 app.MapWebhookAdmin();
+app.MapReviews();
 app.Run();

@@ -29,4 +29,8 @@ public static class PaymentStatuses
 
     /// <summary>Final: an operator resolved a review by refunding the payer (<see cref="Resolutions.Refunded"/>).</summary>
     public const string Refunded = "Refunded";
+
+    /// <summary>Every status, in the order the API documents them.</summary>
+    public static IReadOnlyList<string> All { get; } =
+        [AwaitingTransaction, Verifying, Confirmed, Failed, Expired, NeedsReview, Refunded];
 }

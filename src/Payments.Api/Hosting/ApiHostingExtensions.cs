@@ -1,5 +1,6 @@
 using Payments.Api.Auth;
 using Payments.Api.Payments;
+using Payments.Api.Reviews;
 
 namespace Payments.Api.Hosting;
 
@@ -50,7 +51,7 @@ internal static class ApiHostingExtensions
     public static IHostApplicationBuilder AddApiDefaults(this IHostApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
-        builder.Services.AddOpenApi(options => options.AddApiKeySecurity().AddClosedRequestSchemas().AddResponseContract());
+        builder.Services.AddOpenApi(options => options.AddApiKeySecurity().AddClosedRequestSchemas().AddReviewSchemas().AddResponseContract());
         return builder;
     }
 

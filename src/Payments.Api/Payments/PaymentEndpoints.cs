@@ -196,7 +196,7 @@ internal static class PaymentEndpoints
     {
         if (!PaymentValidation.TryParseReference(reference, out var paymentId))
         {
-            return InvalidReference();
+            return Problems.InvalidReference();
         }
 
         var (body, problem) = await JsonBody.ReadObjectAsync(context.Request, PaymentValidation.TransactionFields, cancellationToken);
@@ -244,7 +244,7 @@ internal static class PaymentEndpoints
     {
         if (!PaymentValidation.TryParseReference(reference, out var paymentId))
         {
-            return InvalidReference();
+            return Problems.InvalidReference();
         }
 
         var payment = await reader.FindAsync(paymentId, context.User.ClientName(), cancellationToken);
@@ -273,7 +273,4 @@ internal static class PaymentEndpoints
                 "The payment is NeedsReview: it waits for an operator's decision and accepts no transaction.",
             _ => $"The payment is {status}, a final status: it accepts no transaction.",
         };
-
-    private static IResult InvalidReference() =>
-        Problems.Validation("reference", "reference must be 32 lower-case hex digits.");
 }

@@ -9,6 +9,14 @@ internal static class Problems
     public static IResult Validation(IDictionary<string, string[]> errors, int statusCode = StatusCodes.Status400BadRequest) =>
         TypedResults.Problem(new HttpValidationProblemDetails(errors) { Status = statusCode, Title = Title(statusCode) });
 
+    /// <summary>A <c>{reference}</c> path parameter that is not a reference: 400 rather than 404, the client's mistake is its shape.</summary>
+    public static IResult InvalidReference() =>
+        Validation("reference", "reference must be 32 lower-case hex digits.");
+
+    /// <summary>A body that is not JSON, for an endpoint that checks the content type itself (as routing answers for the others).</summary>
+    public static IResult UnsupportedMediaType() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, detail: "The request body must be application/json.");
+
     public static IResult NotFound(string reference) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Payment not found.",
             detail: $"No payment intent has the reference {reference}.");

@@ -56,6 +56,8 @@ public sealed class EndpointAuthorizationTests(ApiFactory factory) : IClassFixtu
         policies["/api/payments/{reference}/transaction"].ShouldHaveSingleItem().ShouldBe(ApiKeyDefaults.ClientPolicy);
         policies["/api/admin/circuit-breakers/{name}/reset"].ShouldHaveSingleItem().ShouldBe(ApiKeyDefaults.AdminPolicy);
         policies["/api/admin/circuit-breakers/{name}/isolate"].ShouldHaveSingleItem().ShouldBe(ApiKeyDefaults.AdminPolicy);
+        policies["/api/admin/payments"].ShouldHaveSingleItem().ShouldBe(ApiKeyDefaults.AdminPolicy);
+        policies["/api/admin/payments/{reference}/resolve"].ShouldHaveSingleItem().ShouldBe(ApiKeyDefaults.AdminPolicy);
         policies["/openapi/{documentName}.json"].ShouldHaveSingleItem().ShouldBe(ApiKeyDefaults.OpenApiPolicy);
     }
 

@@ -93,6 +93,58 @@ public sealed class ApiContractTests(ApiFactory factory) : IClassFixture<ApiFact
         }
     }
 
+    [Fact]
+    public async Task Review_routes_match_the_document()
+    {
+        var review = factory.Reader.Add(PaymentStatuses.NeedsReview, transactionId: "0x" + new string('5', 64));
+        review.ReviewReason = ReviewReasons.Overpaid;
+        var settled = factory.Reader.Add(PaymentStatuses.Confirmed, transactionId: "0x" + new string('6', 64));
+        var (admin, recorder) = Client(factory, key: null);
+        admin.DefaultRequestHeaders.Add("X-Admin-Key", "dev-admin-key");
+        var (anonymous, anonymousRecorder) = Client(factory, key: null);
+        using (admin)
+        using (anonymous)
+        {
+            using var page = await admin.GetAsync("/api/admin/payments?limit=1");
+            using var badLimit = await admin.GetAsync("/api/admin/payments?limit=0");
+            using var resolved = await admin.PostAsJsonAsync($"/api/admin/payments/{review.Reference}/resolve", new { resolution = "refunded", note = "refunded" });
+            using var conflict = await admin.PostAsJsonAsync($"/api/admin/payments/{settled.Reference}/resolve", new { resolution = "fail", note = "too late" });
+            using var unknown = await admin.PostAsJsonAsync($"/api/admin/payments/{Guid.NewGuid():N}/resolve", new { resolution = "fail", note = "who" });
+            using var badBody = await admin.PostAsJsonAsync($"/api/admin/payments/{review.Reference}/resolve", new { resolution = "maybe" });
+            using var tooLarge = await admin.PostAsync($"/api/admin/payments/{review.Reference}/resolve", new StringContent(new string(' ', 20_000) + "{}", Encoding.UTF8, "application/json"));
+            using var notJson = await admin.PostAsync($"/api/admin/payments/{review.Reference}/resolve", new StringContent("resolution=fail", Encoding.UTF8, "text/plain"));
+            using var unauthorized = await anonymous.GetAsync("/api/admin/payments");
+
+            page.StatusCode.ShouldBe(HttpStatusCode.OK);
+            badLimit.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+            resolved.StatusCode.ShouldBe(HttpStatusCode.OK);
+            conflict.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+            unknown.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+            badBody.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+            tooLarge.StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
+            notJson.StatusCode.ShouldBe(HttpStatusCode.UnsupportedMediaType);
+            unauthorized.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+            recorder.ShouldHaveCheckedWithoutViolation(8);
+            anonymousRecorder.ShouldHaveCheckedWithoutViolation(1);
+        }
+    }
+
+    [Fact]
+    public async Task A_resolution_the_saga_does_not_answer_matches_the_document()
+    {
+        using var silent = new SilentSagaApiFactory();
+        var review = silent.Reader.Add(PaymentStatuses.NeedsReview, transactionId: "0x" + new string('5', 64));
+        var (admin, recorder) = Client(silent, key: null);
+        admin.DefaultRequestHeaders.Add("X-Admin-Key", "dev-admin-key");
+        using (admin)
+        {
+            using var unavailable = await admin.PostAsJsonAsync($"/api/admin/payments/{review.Reference}/resolve", new { resolution = "fail", note = "no answer" });
+
+            unavailable.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+            recorder.ShouldHaveCheckedWithoutViolation(1);
+        }
+    }
+
     internal static (HttpClient Client, ContractRecorder Recorder) Client(ApiFactory factory, string? key)
     {
         var recorder = new ContractRecorder(cancellationToken => OpenApiContract.FromServicesAsync(factory.Services, cancellationToken));

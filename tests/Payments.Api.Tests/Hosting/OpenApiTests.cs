@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Payments.Api.Payments;
 using Payments.Api.Tests.Testing;
+using Payments.Contracts;
 
 namespace Payments.Api.Tests.Hosting;
 
@@ -55,6 +56,7 @@ public sealed class OpenApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
     [Theory]
     [InlineData("CreatePaymentRequest")]
     [InlineData("SubmitTransactionRequest")]
+    [InlineData("ResolvePaymentRequest")]
     public async Task Documents_the_request_bodies_as_closed_to_other_properties(string name)
     {
         using var client = factory.CreateClient();
@@ -100,6 +102,8 @@ public sealed class OpenApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
     [InlineData("/api/payments/{reference}", "get")]
     [InlineData("/api/admin/circuit-breakers/{name}/reset", "post")]
     [InlineData("/api/admin/circuit-breakers/{name}/isolate", "post")]
+    [InlineData("/api/admin/payments", "get")]
+    [InlineData("/api/admin/payments/{reference}/resolve", "post")]
     public async Task Documents_401_and_429_with_Retry_After_on_every_keyed_route(string path, string method)
     {
         using var client = factory.CreateClient();
@@ -152,6 +156,61 @@ public sealed class OpenApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
         var schema = Schema(document, "CircuitBreakerControlResponse");
         schema.GetProperty("required").EnumerateArray().Select(r => r.GetString()).ShouldBe(["name", "action", "status"], ignoreOrder: true);
         schema.GetProperty("additionalProperties").GetBoolean().ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task Documents_the_resolution_route_its_body_and_its_answers()
+    {
+        using var client = factory.CreateClient();
+
+        var document = await client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+
+        var resolve = document.GetProperty("paths").GetProperty("/api/admin/payments/{reference}/resolve").GetProperty("post");
+        resolve.GetProperty("operationId").GetString().ShouldBe("ResolvePayment");
+        resolve.GetProperty("security")[0].TryGetProperty("AdminKey", out _).ShouldBeTrue(resolve.GetProperty("security").ToString());
+        resolve.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema")
+            .GetProperty("$ref").GetString().ShouldBe("#/components/schemas/ResolvePaymentRequest");
+        var responses = resolve.GetProperty("responses");
+        responses.EnumerateObject().Select(r => r.Name).ShouldBe(["200", "400", "401", "404", "409", "413", "415", "429", "503"], ignoreOrder: true);
+        responses.GetProperty("200").GetProperty("content").GetProperty("application/json").GetProperty("schema")
+            .GetProperty("$ref").GetString().ShouldBe("#/components/schemas/PaymentStatusDocument");
+        ProblemSchemaRef(responses.GetProperty("409")).ShouldBe("#/components/schemas/ProblemDetails");
+        var retryAfter = responses.GetProperty("503").GetProperty("headers").GetProperty("Retry-After");
+        retryAfter.GetProperty("required").GetBoolean().ShouldBeTrue();
+        retryAfter.GetProperty("schema").GetProperty("type").GetString().ShouldBe("integer");
+
+        var body = Schema(document, "ResolvePaymentRequest");
+        body.GetProperty("required").EnumerateArray().Select(r => r.GetString()).ShouldBe(["resolution", "note"], ignoreOrder: true);
+        body.GetProperty("properties").GetProperty("resolution").GetProperty("enum").EnumerateArray().Select(e => e.GetString())
+            .ShouldBe(["confirm", "fail", "refunded"]);
+        body.GetProperty("properties").GetProperty("note").GetProperty("maxLength").GetInt32().ShouldBe(1000);
+    }
+
+    [Fact]
+    public async Task Documents_the_listing_its_parameters_and_its_page()
+    {
+        using var client = factory.CreateClient();
+
+        var document = await client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+
+        var list = document.GetProperty("paths").GetProperty("/api/admin/payments").GetProperty("get");
+        list.GetProperty("operationId").GetString().ShouldBe("ListPayments");
+        var parameters = list.GetProperty("parameters").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!);
+        parameters.Keys.ShouldBe(["status", "limit", "after"], ignoreOrder: true);
+        parameters.Values.ShouldAllBe(p => p.GetProperty("in").GetString() == "query");
+        parameters["status"].GetProperty("schema").GetProperty("enum").EnumerateArray().Select(e => e.GetString())
+            .ShouldBe(PaymentStatuses.All);
+        parameters["status"].GetProperty("schema").GetProperty("default").GetString().ShouldBe("NeedsReview");
+        parameters["limit"].GetProperty("schema").GetProperty("type").GetString().ShouldBe("integer");
+        parameters["limit"].GetProperty("schema").GetProperty("maximum").GetInt32().ShouldBe(200);
+        var responses = list.GetProperty("responses");
+        responses.EnumerateObject().Select(r => r.Name).ShouldBe(["200", "400", "401", "429"], ignoreOrder: true);
+        responses.GetProperty("200").GetProperty("content").GetProperty("application/json").GetProperty("schema")
+            .GetProperty("$ref").GetString().ShouldBe("#/components/schemas/AdminPaymentPage");
+        Schema(document, "AdminPaymentPage").GetProperty("additionalProperties").GetBoolean().ShouldBeFalse();
+        var item = Schema(document, "AdminPaymentItem");
+        item.GetProperty("additionalProperties").GetBoolean().ShouldBeFalse();
+        item.GetProperty("properties").GetProperty("payment").GetProperty("$ref").GetString().ShouldBe("#/components/schemas/PaymentStatusDocument");
     }
 
     [Fact]

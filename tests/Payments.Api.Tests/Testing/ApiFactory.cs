@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Payments.Api.Auth;
 using Payments.Api.Idempotency;
 using Payments.Api.Payments;
 using Payments.Api.Webhooks;
@@ -44,6 +45,8 @@ public class ApiFactory : WebApplicationFactory<Program>
 
     protected virtual TimeSpan InitiateTimeout => TimeSpan.FromSeconds(10);
 
+    protected virtual TimeSpan ResolveTimeout => TimeSpan.FromSeconds(10);
+
     /// <summary>Whether client keys are configured; without them the local default key applies.</summary>
     protected virtual bool ConfigureKeys => true;
 
@@ -56,6 +59,14 @@ public class ApiFactory : WebApplicationFactory<Program>
     {
         var client = CreateClient();
         client.DefaultRequestHeaders.Add("X-Api-Key", key);
+        return client;
+    }
+
+    /// <summary>A client with the admin key (the development default, which these tests leave configured).</summary>
+    public HttpClient CreateAdminClient()
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Add(ApiKeyDefaults.AdminHeader, ApiKeyOptions.DevelopmentAdminKey);
         return client;
     }
 
@@ -76,6 +87,7 @@ public class ApiFactory : WebApplicationFactory<Program>
         // No database in these tests: the reader is faked, and nothing may migrate.
         builder.UseSetting("Postgres:MigrateOnStartup", "false");
         builder.UseSetting("Api:Payments:InitiateTimeout", InitiateTimeout.ToString("c"));
+        builder.UseSetting("Api:Reviews:ResolveTimeout", ResolveTimeout.ToString("c"));
         builder.ConfigureTestServices(services =>
         {
             // The broker-delay topology is declared on real RabbitMQ at start-up; the harness needs none of it.
@@ -86,6 +98,7 @@ public class ApiFactory : WebApplicationFactory<Program>
 
             services.RemoveAll<IPaymentReader>();
             services.AddSingleton<IPaymentReader>(Reader);
+            services.AddSingleton(Reader);
             services.RemoveAll<IIdempotencyStore>();
             services.AddSingleton<IIdempotencyStore>(Idempotency);
             services.RemoveAll<IWebhookEventReader>();
@@ -96,9 +109,11 @@ public class ApiFactory : WebApplicationFactory<Program>
                 {
                     case SagaBehaviour.Answers:
                         x.AddConsumer<AnsweringSaga>();
+                        x.AddConsumer<ResolvingSaga>();
                         break;
                     case SagaBehaviour.Faults:
                         x.AddConsumer<FaultingSaga>();
+                        x.AddConsumer<FaultingResolutions>();
                         break;
                 }
             });
@@ -124,6 +139,55 @@ public class ApiFactory : WebApplicationFactory<Program>
         public Task Consume(ConsumeContext<InitiatePayment> context) =>
             throw new InvalidOperationException("the saga store is unavailable");
     }
+
+    internal static readonly DateTimeOffset ResolvedAt = new(2026, 1, 1, 1, 0, 0, TimeSpan.Zero);
+
+    /// <summary>
+    /// Resolves as the saga does, on the rows of <see cref="FakePaymentReader"/>: only from NeedsReview, and confirm only while
+    /// no other intent is confirmed with the transaction; a missing intent gets no answer.
+    /// </summary>
+    private sealed class ResolvingSaga(FakePaymentReader reader) : IConsumer<ResolvePayment>
+    {
+        public async Task Consume(ConsumeContext<ResolvePayment> context)
+        {
+            var message = context.Message;
+            var row = reader.Rows.SingleOrDefault(r => r.CorrelationId == message.PaymentId);
+            if (row is null)
+            {
+                return;
+            }
+
+            var refusal = row.CurrentState != PaymentStatuses.NeedsReview
+                ? $"The payment is {row.CurrentState}: only a NeedsReview payment can be resolved."
+                : message.Resolution == Resolutions.Confirm && reader.Rows.Any(r =>
+                    r.CorrelationId != row.CorrelationId && r.CurrentState == PaymentStatuses.Confirmed && r.TransactionId == row.TransactionId)
+                    ? "The transaction already confirmed another payment: this one cannot be confirmed with it."
+                    : null;
+            if (refusal is not null)
+            {
+                await context.RespondAsync(new PaymentResolutionRefused(row.CorrelationId, row.Reference, row.CurrentState, refusal));
+                return;
+            }
+
+            row.CurrentState = Resolutions.StatusOf(message.Resolution)!;
+            row.Resolution = message.Resolution;
+            row.ResolutionNote = message.Note;
+            row.ResolvedAt = ResolvedAt;
+            row.UpdatedAt = ResolvedAt;
+            if (message.Resolution == Resolutions.Confirm)
+            {
+                row.ConfirmedAt = ResolvedAt;
+            }
+
+            await context.RespondAsync(new PaymentResolved(row.CorrelationId, row.Reference, row.CurrentState, row.Resolution, ResolvedAt));
+        }
+    }
+
+    private sealed class FaultingResolutions : IConsumer<ResolvePayment>
+    {
+        public Task Consume(ConsumeContext<ResolvePayment> context) =>
+            throw new InvalidOperationException("the saga store is unavailable");
+    }
 }
 
 public enum SagaBehaviour
@@ -139,12 +203,14 @@ public sealed class FaultingSagaApiFactory : ApiFactory
     protected override SagaBehaviour Saga => SagaBehaviour.Faults;
 }
 
-/// <summary>The API with no saga answering and a short initiation timeout.</summary>
+/// <summary>The API with no saga answering and short initiation and resolution timeouts.</summary>
 public sealed class SilentSagaApiFactory : ApiFactory
 {
     protected override SagaBehaviour Saga => SagaBehaviour.Silent;
 
     protected override TimeSpan InitiateTimeout => TimeSpan.FromMilliseconds(200);
+
+    protected override TimeSpan ResolveTimeout => TimeSpan.FromMilliseconds(200);
 }
 
 /// <summary>The API with a per-client limit small enough to reach in a test.</summary>
