@@ -23,12 +23,16 @@ public class ApiStackFixture : IAsyncLifetime
     public const string PartnerKey = "integration-partner-key";
     public const string PartnerClient = "partner";
 
+    /// <summary>The operators' key (X-Admin-Key).</summary>
+    public const string AdminKey = "integration-admin-key";
+
     private readonly RabbitMqTestVirtualHost _vhost = new();
     private PostgresDatabase? _database;
     private WebApplication? _simulator;
     private WebApplicationFactory<DeveloperPortalOptions>? _consumer;
     private WebApplicationFactory<PaymentsApiOptions>? _api;
     private readonly List<WebApplicationFactory<PaymentsApiOptions>> _moreApis = [];
+    private readonly List<ContractRecorder> _adminContracts = [];
     private Dictionary<string, string?> _apiSettings = [];
     private Dictionary<string, string?> _consumerSettings = [];
 
@@ -108,12 +112,17 @@ public class ApiStackFixture : IAsyncLifetime
         return client;
     }
 
-    /// <summary>A client of the API with the admin key (the Development default).</summary>
+    /// <summary>
+    /// A client of the API (this fixture's instance) with the admin key; its answers are checked against the document as
+    /// <see cref="Api"/>'s are, and again when the fixture is disposed.
+    /// </summary>
     public HttpClient CreateAdminClient()
     {
         var api = _api!;
-        var client = api.CreateDefaultClient(new ContractRecorder(cancellationToken => OpenApiContract.FromServicesAsync(api.Services, cancellationToken)));
-        client.DefaultRequestHeaders.Add("X-Admin-Key", Payments.Api.Auth.ApiKeyOptions.DevelopmentAdminKey);
+        var recorder = new ContractRecorder(cancellationToken => OpenApiContract.FromServicesAsync(api.Services, cancellationToken));
+        _adminContracts.Add(recorder);
+        var client = api.CreateDefaultClient(recorder);
+        client.DefaultRequestHeaders.Add("X-Admin-Key", AdminKey);
         return client;
     }
 
@@ -147,6 +156,7 @@ public class ApiStackFixture : IAsyncLifetime
         {
             Apply(builder, _apiSettings);
             builder.UseSetting("Api:ApiKey", ApiKey);
+            builder.UseSetting("Api:AdminKey", AdminKey);
             builder.UseSetting($"Api:Clients:{PartnerClient}:ApiKeys:0", PartnerKey);
         });
 
@@ -183,6 +193,10 @@ public class ApiStackFixture : IAsyncLifetime
 
         // Each mismatch already failed the test that received it; this catches one a test swallowed.
         Contract?.ShouldHaveMatchedEveryResponse();
+        foreach (var recorder in _adminContracts)
+        {
+            recorder.ShouldHaveMatchedEveryResponse();
+        }
     }
 
     private static void Apply(IWebHostBuilder builder, IReadOnlyDictionary<string, string?> settings)
