@@ -201,6 +201,7 @@ internal sealed class PaymentSagaHarness : IAsyncDisposable
 internal sealed record PaymentSnapshot(
     string CurrentState,
     string Reference,
+    string ClientId,
     string UserId,
     string Recipient,
     string Token,
@@ -220,11 +221,14 @@ internal sealed record PaymentSnapshot(
     DateTimeOffset UpdatedAt,
     DateTimeOffset? ConfirmedAt,
     DateTimeOffset ExpiresAt,
+    string? Resolution,
+    string? ResolutionNote,
+    DateTimeOffset? ResolvedAt,
     Guid? ExpiryTokenId)
 {
     public static PaymentSnapshot Of(PaymentState s) => new(
-        s.CurrentState, s.Reference, s.UserId, s.Recipient, s.Token, s.Amount, s.TransactionId, s.TransactionHash,
+        s.CurrentState, s.Reference, s.ClientId, s.UserId, s.Recipient, s.Token, s.Amount, s.TransactionId, s.TransactionHash,
         s.RawPortalStatus, s.VerificationAttempts, s.CircuitDeferrals, s.PendingChecks, s.LastError, s.ReviewReason,
         s.SubmittedAfterExpiry, s.FirstCheckedAt, s.VerificationDueAt, s.CreatedAt, s.UpdatedAt,
-        s.ConfirmedAt, s.ExpiresAt, s.ExpiryTokenId);
+        s.ConfirmedAt, s.ExpiresAt, s.Resolution, s.ResolutionNote, s.ResolvedAt, s.ExpiryTokenId);
 }
