@@ -42,6 +42,7 @@ public sealed class PaymentStateDefinition : SagaDefinition<PaymentState>
         endpointConfigurator.UsePartitioner<PaymentVerificationRetrying>(partition, p => p.Message.PaymentId);
         endpointConfigurator.UsePartitioner<PaymentNeedsReview>(partition, p => p.Message.PaymentId);
         endpointConfigurator.UsePartitioner<ReconcilePayment>(partition, p => p.Message.PaymentId);
+        endpointConfigurator.UsePartitioner<ResolvePayment>(partition, p => p.Message.PaymentId);
         endpointConfigurator.UsePartitioner<PaymentExpiryDue>(partition, p => p.Message.PaymentId);
         endpointConfigurator.UsePartitioner<Fault<VerifyPayment>>(partition, p => p.Message.Message.PaymentId);
     }

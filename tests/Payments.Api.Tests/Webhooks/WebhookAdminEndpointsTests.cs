@@ -18,7 +18,8 @@ public sealed class WebhookAdminEndpointsTests(ApiFactory factory) : IClassFixtu
     {
         using var anonymous = factory.CreateClient();
         using var client = factory.CreateAuthorizedClient();
-        using var wrong = Admin("not-the-admin-key");
+        using var wrong = factory.CreateClient();
+        wrong.DefaultRequestHeaders.Add("X-Admin-Key", "not-the-admin-key");
 
         (await anonymous.SendAsync(new HttpRequestMessage(new HttpMethod(method), path))).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         (await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path))).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
@@ -30,7 +31,7 @@ public sealed class WebhookAdminEndpointsTests(ApiFactory factory) : IClassFixtu
     {
         var mine = Enumerable.Range(0, 5).Select(i => factory.WebhookEvents.Add("undelivered", Start.AddYears(-10).AddSeconds(i))).ToList();
         factory.WebhookEvents.Add("delivered", Start.AddYears(-10));
-        using var admin = Admin();
+        using var admin = factory.CreateAdminClient();
 
         var seen = new List<string>();
         string? cursor = null;
@@ -51,7 +52,7 @@ public sealed class WebhookAdminEndpointsTests(ApiFactory factory) : IClassFixtu
     public async Task An_item_names_the_client_the_reference_and_where_the_delivery_stands()
     {
         var stored = factory.WebhookEvents.Add("pending", Start.AddYears(-20), clientId: "shop");
-        using var admin = Admin();
+        using var admin = factory.CreateAdminClient();
 
         var page = await admin.GetFromJsonAsync<JsonElement>("/api/admin/webhooks?status=pending&limit=1");
 
@@ -73,7 +74,7 @@ public sealed class WebhookAdminEndpointsTests(ApiFactory factory) : IClassFixtu
     [InlineData("after=bm90LWEtY3Vyc29y", "after")]
     public async Task A_bad_query_is_a_validation_problem_naming_the_parameter(string query, string parameter)
     {
-        using var admin = Admin();
+        using var admin = factory.CreateAdminClient();
 
         using var response = await admin.GetAsync($"/api/admin/webhooks?{query}");
 
@@ -86,7 +87,7 @@ public sealed class WebhookAdminEndpointsTests(ApiFactory factory) : IClassFixtu
     public async Task A_resend_of_a_stored_event_publishes_the_command_and_answers_202()
     {
         var stored = factory.WebhookEvents.Add("undelivered", Start);
-        using var admin = Admin();
+        using var admin = factory.CreateAdminClient();
 
         using var response = await admin.PostAsync($"/api/admin/webhooks/{stored.Id}/resend", content: null);
 
@@ -103,7 +104,7 @@ public sealed class WebhookAdminEndpointsTests(ApiFactory factory) : IClassFixtu
     [InlineData("not-an-id")]
     public async Task A_resend_of_a_malformed_id_is_400(string eventId)
     {
-        using var admin = Admin();
+        using var admin = factory.CreateAdminClient();
 
         using var response = await admin.PostAsync($"/api/admin/webhooks/{eventId}/resend", content: null);
 
@@ -114,18 +115,11 @@ public sealed class WebhookAdminEndpointsTests(ApiFactory factory) : IClassFixtu
     public async Task A_resend_of_an_unknown_event_is_404_and_publishes_nothing()
     {
         var unknown = Guid.NewGuid();
-        using var admin = Admin();
+        using var admin = factory.CreateAdminClient();
 
         using var response = await admin.PostAsync($"/api/admin/webhooks/{unknown}/resend", content: null);
 
         response.StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await factory.Harness.Published.Any<ResendWebhook>(x => x.Context.Message.EventId == unknown)).ShouldBeFalse();
-    }
-
-    private HttpClient Admin(string key = "dev-admin-key")
-    {
-        var client = factory.CreateClient();
-        client.DefaultRequestHeaders.Add("X-Admin-Key", key);
-        return client;
     }
 }
