@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Local entry point. See README.md.
-#   ./run.sh          the demo: whole stack plus a portal outage, watched live
+#   ./run.sh          the demo: whole stack plus a portal outage and a webhook endpoint outage, watched live
 #   ./run.sh up       install (if missing) and start RabbitMQ and PostgreSQL, create vhost, database and users
 #   ./run.sh down     stop what `up` started, and nothing else
 #   ./run.sh test     bring the services up, build, run every test, print "N passed, N failed"
@@ -30,6 +30,15 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 : "${PAYMENTS_POSTGRES_PASSWORD:=payments}"
 : "${PAYMENTS_POSTGRES_API_USER:=payments_api}"
 : "${PAYMENTS_POSTGRES_API_PASSWORD:=payments_api}"
+# The consumer signs the demo's webhook events and the simulator's receiver checks them with the same secret; the default is
+# the consumer's development secret (WebhookOptions.DevelopmentSecret), which only the Development environment accepts.
+: "${PAYMENTS_WEBHOOK_URL:=http://127.0.0.1:5082/_sim/webhooks/demo}"
+: "${PAYMENTS_WEBHOOK_SECRET:=dev-webhook-secret-0123456789abcdef}"
+# Retries and the endpoint's breaker on a demo's time scale, so that an endpoint outage is seen to heal within the run (a
+# deployment keeps the consumer's defaults: 10 s doubling to 1 h, breaker open 60 s).
+: "${PAYMENTS_WEBHOOK_INITIAL_DELAY:=00:00:02}"
+: "${PAYMENTS_WEBHOOK_MAX_DELAY:=00:00:10}"
+: "${PAYMENTS_WEBHOOK_BREAKER_OPEN_TIMEOUT:=00:00:05}"
 # The broker's setup script and the integration tests' fixtures read these.
 export PAYMENTS_RABBITMQ_VHOST PAYMENTS_RABBITMQ_CONSUMER_USER PAYMENTS_RABBITMQ_CONSUMER_PASSWORD \
   PAYMENTS_RABBITMQ_API_USER PAYMENTS_RABBITMQ_API_PASSWORD PAYMENTS_POSTGRES_API_USER PAYMENTS_POSTGRES_API_PASSWORD
@@ -217,14 +226,22 @@ start_app() {
 }
 
 # service_env NAME: exports the broker login and database settings of service NAME in the current (sub)shell, for
-# start_app to hand on. The API logs in with its restricted user and role and leaves the saga migrations to the consumer.
+# start_app to hand on. The API logs in with its restricted user and role and leaves the saga migrations to the consumer;
+# the consumer also gets the webhook endpoint of client `default` (the simulator's receiver `demo`), and the simulator the
+# secret to check its signatures with.
 service_env() {
   local postgres="Host=localhost;Port=5432;Database=$PAYMENTS_POSTGRES_DB"
   case "$1" in
     Payments.Consumer)
       export RabbitMq__VirtualHost="$PAYMENTS_RABBITMQ_VHOST" RabbitMq__Username="$PAYMENTS_RABBITMQ_CONSUMER_USER" \
         RabbitMq__Password="$PAYMENTS_RABBITMQ_CONSUMER_PASSWORD" \
-        Postgres__ConnectionString="$postgres;Username=$PAYMENTS_POSTGRES_USER;Password=$PAYMENTS_POSTGRES_PASSWORD"
+        Postgres__ConnectionString="$postgres;Username=$PAYMENTS_POSTGRES_USER;Password=$PAYMENTS_POSTGRES_PASSWORD" \
+        Webhooks__default__Url="$PAYMENTS_WEBHOOK_URL" Webhooks__default__Secret="$PAYMENTS_WEBHOOK_SECRET" \
+        WebhookDelivery__InitialDelay="$PAYMENTS_WEBHOOK_INITIAL_DELAY" WebhookDelivery__MaxDelay="$PAYMENTS_WEBHOOK_MAX_DELAY" \
+        CircuitBreakers__Webhooks__OpenTimeout="$PAYMENTS_WEBHOOK_BREAKER_OPEN_TIMEOUT"
+      ;;
+    Payments.PortalSimulator)
+      export Simulator__WebhookSecret="$PAYMENTS_WEBHOOK_SECRET"
       ;;
     Payments.Api)
       export RabbitMq__VirtualHost="$PAYMENTS_RABBITMQ_VHOST" RabbitMq__Username="$PAYMENTS_RABBITMQ_API_USER" \
@@ -259,7 +276,7 @@ apps_up() {
   else
     build_apps
   fi
-  start_app Payments.PortalSimulator 5082
+  (service_env Payments.PortalSimulator && start_app Payments.PortalSimulator 5082)
   # The consumer first: it migrates the saga schema and declares the topology the API's user may not.
   (service_env Payments.Consumer && start_app Payments.Consumer 5081)
   (service_env Payments.Api && start_app Payments.Api 5080)
@@ -316,7 +333,7 @@ cmd_test() {
 cmd_demo() {
   cmd_up
   build_tool
-  log "running the demo (a few hundred payments, a portal outage of about 40 s partway through)"
+  log "running the demo (a few hundred payments, a portal outage of about 40 s partway through, then a webhook endpoint outage of about 15 s)"
   (cd "$BUILD_DIR/Payments.Load" && dotnet Payments.Load.dll demo "$@")
 }
 
