@@ -75,4 +75,21 @@ public sealed record PaymentStatus(
     int PendingChecks,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    DateTimeOffset? ConfirmedAt);
+    DateTimeOffset? ConfirmedAt,
+    WebhookStatus? Webhook);
+
+/// <summary>Where the payment's latest webhook event stands (<c>webhook</c> of the status document); null when none was sent.</summary>
+public sealed record WebhookStatus(
+    Guid EventId,
+    string Type,
+    string Status,
+    int Attempts,
+    DateTimeOffset? LastAttemptAt,
+    DateTimeOffset? DeliveredAt,
+    int? LastStatusCode,
+    string? LastError)
+{
+    public const string Pending = "pending";
+    public const string Delivered = "delivered";
+    public const string Undelivered = "undelivered";
+}

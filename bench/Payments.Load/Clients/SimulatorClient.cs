@@ -24,6 +24,20 @@ public sealed class SimulatorClient(HttpClient http)
         response.EnsureSuccessStatusCode();
     }
 
+    /// <summary>
+    /// Sets how the webhook receiver endpoint <paramref name="name"/> answers: <c>none</c> (2xx when the signature is valid),
+    /// <c>fail</c> (<paramref name="status"/>, 500 when null) or <c>hang</c>.
+    /// </summary>
+    public async Task SetWebhookFaultAsync(string name, string mode, int? status, CancellationToken cancellationToken)
+    {
+        using var response = await http.PutAsJsonAsync($"/_sim/webhooks/{name}/faults", new { mode, status }, cancellationToken);
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>What the webhook receiver endpoint <paramref name="name"/> has seen since the last reset.</summary>
+    public async Task<WebhookReceiverStats> GetWebhooksAsync(string name, CancellationToken cancellationToken) =>
+        (await http.GetFromJsonAsync<WebhookReceiverStats>($"/_sim/webhooks/{name}", JsonSerializerOptions.Web, cancellationToken))!;
+
     /// <summary>Portal requests the simulator has answered (or aborted) since its last reset.</summary>
     public async Task<long> GetTotalRequestsAsync(CancellationToken cancellationToken)
     {
@@ -41,3 +55,27 @@ public sealed record SimulatedTransaction(
     string FinalStatus,
     int PendingPolls,
     int HashMissingPolls);
+
+/// <summary>
+/// Body of <c>GET /_sim/webhooks/{name}</c>. The counts cover every delivery since the last reset (<see cref="Duplicates"/>:
+/// validly signed deliveries of an event id seen before, retries of refused ones included); <see cref="Deliveries"/> holds
+/// the most recent 1000, oldest first.
+/// </summary>
+public sealed record WebhookReceiverStats(
+    long Received,
+    long ValidSignatures,
+    long InvalidSignatures,
+    long UniqueEvents,
+    long Duplicates,
+    IReadOnlyDictionary<string, long> ByType,
+    IReadOnlyDictionary<string, long> ByStatus,
+    IReadOnlyList<ReceivedWebhook> Deliveries);
+
+/// <summary>One delivery as the receiver recorded it; <see cref="AnsweredStatus"/> is 0 when the sender hung up first.</summary>
+public sealed record ReceivedWebhook(
+    string? EventId,
+    string? Type,
+    string? Reference,
+    DateTimeOffset ReceivedAt,
+    bool SignatureValid,
+    int? AnsweredStatus);
