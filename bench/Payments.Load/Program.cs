@@ -6,7 +6,8 @@ using Payments.Load.Demo;
 using Payments.Load.Load;
 
 // Drives a running Payments stack from outside, over its public HTTP contracts.
-//   demo [--payments N] [--submit-over S] [--outage-at S] [--outage-for S] [--settle S] [--seed N]
+//   demo [--payments N] [--submit-over S] [--outage-at S] [--outage-for S] [--endpoint-outage-at S] [--endpoint-outage-for S]
+//        [--settle S] [--webhook-settle S] [--webhook-endpoint NAME] [--seed N]
 //   bench [--scenario all|throughput|outage] [--payments N] [--concurrency N] [--latency-payments N] [--outage-payments N]
 //         [--outage-for S] [--baseline-messages N] [--run-dir DIR]
 var command = args.Length > 0 ? args[0] : "demo";
@@ -40,7 +41,13 @@ switch (command)
             SubmitOver: Seconds("submit-over", "60"),
             OutageAt: Seconds("outage-at", "15"),
             OutageFor: Seconds("outage-for", "40"),
+            // Events flow again only once the portal's breaker closes, its second probe about 60 s after it opened (the
+            // preset's 30 s twice), near 75 s: the endpoint's outage covers the burst of verdicts that follows.
+            EndpointOutageAt: Seconds("endpoint-outage-at", "70"),
+            EndpointOutageFor: Seconds("endpoint-outage-for", "15"),
             Settle: Seconds("settle", "100"),
+            WebhookSettle: Seconds("webhook-settle", "60"),
+            WebhookEndpoint: Option("webhook-endpoint", "demo"),
             Seed: int.Parse(Option("seed", "7"), CultureInfo.InvariantCulture));
         return await new DemoRunner(api, simulator, settings, Console.Out).RunAsync(cancel.Token);
     case "bench":

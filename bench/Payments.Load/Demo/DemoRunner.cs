@@ -7,37 +7,50 @@ using Payments.Load.Clients;
 namespace Payments.Load.Demo;
 
 /// <summary>
-/// The demo behind a bare <c>./run.sh</c>: a few hundred payments through the running stack, a portal outage partway through,
-/// one status line a second, and a summary at the end. Exits non-zero when a payment ends in a status it should not have.
+/// The demo behind a bare <c>./run.sh</c>: a few hundred payments through the running stack, a portal outage partway through
+/// and then an outage of the webhook endpoint, one status line a second, and a summary at the end. Once the payments have
+/// settled it waits for their webhook events to be delivered. Exits non-zero when a payment ends in a status it should not
+/// have, when a settled payment's event is not delivered in time, or when the receiver saw an invalid signature.
 /// </summary>
 public sealed class DemoRunner(PaymentsApiClient api, SimulatorClient simulator, DemoSettings settings, TextWriter output)
 {
     private static readonly string[] _statusOrder = ["AwaitingTransaction", "Verifying", "Confirmed", "Failed", "Expired", "NeedsReview"];
     private static readonly HashSet<string> _final = ["Confirmed", "Failed", "Expired"];
 
+    /// <summary>What the webhook endpoint answers during its outage.</summary>
+    private const int EndpointOutageStatus = 503;
+
+    /// <summary>The breaker of the webhook endpoint of client <c>default</c>, the demo's.</summary>
+    private const string WebhookBreaker = "Webhooks.default";
+
     private readonly Stopwatch _clock = new();
     private readonly List<(double At, string What)> _events = [];
     private DateTimeOffset _startedAt;
     private readonly Dictionary<string, string> _breakerStates = [];
     private readonly HashSet<string> _transitionsSeen = [];
+    private readonly List<BreakerTransition> _webhookBreakerTransitions = [];
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         var plan = DemoPayment.Plan(settings.Payments, settings.Seed);
         await simulator.ResetAsync(cancellationToken);
         await simulator.SetFaultAsync("none", cancellationToken);
+        await simulator.SetWebhookFaultAsync(settings.WebhookEndpoint, "none", null, cancellationToken);
 
         output.WriteLine(
             $"Demo: {plan.Count} payments over {settings.SubmitOver.TotalSeconds:0} s " +
             $"({plan.Count(p => p.Kind == PaymentKind.Valid)} valid, {plan.Count(p => p.Kind == PaymentKind.Pending)} pending for a while, " +
             $"{plan.Count(p => p.Kind == PaymentKind.Underpaid)} underpaid, {plan.Count(p => p.Kind == PaymentKind.FailedOnChain)} failed on chain); " +
-            $"portal outage from {settings.OutageAt.TotalSeconds:0} s for {settings.OutageFor.TotalSeconds:0} s.");
+            $"portal outage from {settings.OutageAt.TotalSeconds:0} s for {settings.OutageFor.TotalSeconds:0} s; " +
+            $"webhook endpoint {settings.WebhookEndpoint} answering {EndpointOutageStatus} from {settings.EndpointOutageAt.TotalSeconds:0} s " +
+            $"for {settings.EndpointOutageFor.TotalSeconds:0} s.");
 
         _clock.Start();
         _startedAt = DateTimeOffset.UtcNow;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var submitting = SubmitAllAsync(plan, stop.Token);
         var outage = RunOutageAsync(stop.Token);
+        var endpointOutage = RunEndpointOutageAsync(stop.Token);
 
         var deadline = settings.SubmitOver + settings.Settle;
         Dictionary<string, int> counts = [];
@@ -47,10 +60,10 @@ public sealed class DemoRunner(PaymentsApiClient api, SimulatorClient simulator,
             await RefreshAsync(plan, cancellationToken);
             counts = plan.GroupBy(p => p.Status ?? "not submitted").ToDictionary(g => g.Key, g => g.Count());
             await ObserveBreakersAsync(cancellationToken);
-            WriteLiveLine(counts, plan.Count(p => p.Reference is not null));
+            WriteLiveLine(plan, counts);
 
-            var settled = submitting.IsCompleted && outage.IsCompleted && plan.All(p =>
-                (p.Reference is null && p.LastError is not null) || (p.Status is not null && (_final.Contains(p.Status) || p.Status == "NeedsReview")));
+            var settled = submitting.IsCompleted && outage.IsCompleted && endpointOutage.IsCompleted && plan.All(p =>
+                (p.Reference is null && p.LastError is not null) || IsSettled(p));
             if (settled || _clock.Elapsed > deadline)
             {
                 break;
@@ -60,13 +73,31 @@ public sealed class DemoRunner(PaymentsApiClient api, SimulatorClient simulator,
         await stop.CancelAsync();
         await submitting;
         var outageRequests = await outage;
+        var endpointOutageWindow = await endpointOutage;
+
+        // The events of the settled payments: each one delivered, or the wait runs out.
+        var webhookDeadline = _clock.Elapsed + settings.WebhookSettle;
+        while (plan.Any(p => IsSettled(p) && p.Document?.Webhook?.Status == WebhookStatus.Pending) && _clock.Elapsed < webhookDeadline)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            await RefreshAsync(plan, cancellationToken);
+            await ObserveBreakersAsync(cancellationToken);
+            WriteLiveLine(plan, counts);
+        }
+
         if (!Console.IsOutputRedirected)
         {
             output.WriteLine();
         }
 
-        return WriteSummary(plan, counts, outageRequests);
+        var receiver = await simulator.GetWebhooksAsync(settings.WebhookEndpoint, cancellationToken);
+        var webhooks = WebhookFigures.From(
+            plan.Where(IsSettled).Select(p => p.Document!), receiver, endpointOutageWindow, _webhookBreakerTransitions);
+        return WriteSummary(plan, counts, outageRequests, webhooks);
     }
+
+    private static bool IsSettled(DemoPayment payment) =>
+        payment.Document is { } document && (_final.Contains(document.Status) || document.Status == "NeedsReview");
 
     private async Task SubmitAllAsync(IReadOnlyList<DemoPayment> plan, CancellationToken cancellationToken)
     {
@@ -137,12 +168,53 @@ public sealed class DemoRunner(PaymentsApiClient api, SimulatorClient simulator,
         return await simulator.GetTotalRequestsAsync(CancellationToken.None) - before;
     }
 
+    /// <summary>Takes the webhook endpoint down (it answers every delivery with a failure) and back up; returns when it was down.</summary>
+    private async Task<EndpointOutage?> RunEndpointOutageAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(settings.EndpointOutageAt, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The payments ran out of time before the outage was due.
+            return null;
+        }
+
+        await simulator.SetWebhookFaultAsync(settings.WebhookEndpoint, "fail", EndpointOutageStatus, CancellationToken.None);
+        var from = Now();
+        Record($"webhook endpoint {settings.WebhookEndpoint} DOWN (answers {EndpointOutageStatus})");
+        DateTimeOffset to;
+        try
+        {
+            await Task.Delay(settings.EndpointOutageFor, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The payments ran out of time: the endpoint comes back at once, so that their events can still be delivered.
+        }
+        finally
+        {
+            // Taken before the endpoint is back: whatever is delivered after this was delivered after the outage.
+            to = Now();
+            await simulator.SetWebhookFaultAsync(settings.WebhookEndpoint, "none", null, CancellationToken.None);
+            Record($"webhook endpoint {settings.WebhookEndpoint} back UP");
+        }
+
+        return new EndpointOutage(from, to, EndpointOutageStatus);
+    }
+
+    private DateTimeOffset Now() => _startedAt + _clock.Elapsed;
+
+    /// <summary>Payments still on their way, and settled ones whose webhook event is not delivered yet.</summary>
     private async Task RefreshAsync(IReadOnlyList<DemoPayment> plan, CancellationToken cancellationToken)
     {
-        var open = plan.Where(p => p.Reference is not null && (p.Status is null || !_final.Contains(p.Status))).ToList();
+        var open = plan.Where(p => p.Reference is not null
+            && (p.Status is null || !_final.Contains(p.Status) || p.Document?.Webhook?.Status == WebhookStatus.Pending)).ToList();
         await Parallel.ForEachAsync(open, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (payment, token) =>
         {
             var status = await api.GetAsync(payment.Reference!, token);
+            payment.Document = status;
             payment.Status = status.Status;
             payment.LastError = status.LastError;
         });
@@ -176,10 +248,16 @@ public sealed class DemoRunner(PaymentsApiClient api, SimulatorClient simulator,
                         continue;
                     }
 
-                    var line = $"{key}: {transition.GetProperty("from").GetString()} → {transition.GetProperty("to").GetString()}";
+                    var from = transition.GetProperty("from").GetString()!;
+                    var to = transition.GetProperty("to").GetString()!;
+                    var line = $"{key}: {from} → {to}";
                     if (_transitionsSeen.Add(line + at.ToString("O", CultureInfo.InvariantCulture)))
                     {
                         Record(line, at);
+                        if (breaker.GetProperty("name").GetString() == WebhookBreaker)
+                        {
+                            _webhookBreakerTransitions.Add(new BreakerTransition(at, from, to));
+                        }
                     }
                 }
             }
@@ -202,11 +280,12 @@ public sealed class DemoRunner(PaymentsApiClient api, SimulatorClient simulator,
         }
     }
 
-    private void WriteLiveLine(Dictionary<string, int> counts, int submitted)
+    private void WriteLiveLine(IReadOnlyList<DemoPayment> plan, Dictionary<string, int> counts)
     {
+        var submitted = plan.Count(p => p.Reference is not null);
         var statuses = string.Join(" ", _statusOrder.Select(s => $"{s}={counts.GetValueOrDefault(s)}"));
         var breakers = _breakerStates.Count == 0 ? "breakers: (no report yet)" : string.Join(" ", _breakerStates.Select(b => $"{b.Key}={b.Value}"));
-        var line = $"t={_clock.Elapsed.TotalSeconds,5:0}s submitted={submitted}/{settings.Payments} {statuses} | {breakers}";
+        var line = $"t={_clock.Elapsed.TotalSeconds,5:0}s submitted={submitted}/{settings.Payments} {statuses} | {WebhookProgress(plan)} | {breakers}";
         if (Console.IsOutputRedirected)
         {
             output.WriteLine(line);
@@ -217,7 +296,17 @@ public sealed class DemoRunner(PaymentsApiClient api, SimulatorClient simulator,
         }
     }
 
-    private int WriteSummary(IReadOnlyList<DemoPayment> plan, Dictionary<string, int> counts, long outageRequests)
+    /// <summary>The events known so far: delivered, still pending (retries included), undelivered.</summary>
+    private static string WebhookProgress(IReadOnlyList<DemoPayment> plan)
+    {
+        var webhooks = plan.Select(p => p.Document?.Webhook).OfType<WebhookStatus>().ToList();
+        var delivered = webhooks.Count(w => w.Status == WebhookStatus.Delivered);
+        var retrying = webhooks.Count(w => w.Status == WebhookStatus.Pending && w.Attempts > 0);
+        var undelivered = webhooks.Count(w => w.Status == WebhookStatus.Undelivered);
+        return $"webhooks delivered={delivered}/{webhooks.Count} retrying={retrying}" + (undelivered > 0 ? $" undelivered={undelivered}" : "");
+    }
+
+    private int WriteSummary(IReadOnlyList<DemoPayment> plan, Dictionary<string, int> counts, long outageRequests, WebhookFigures webhooks)
     {
         output.WriteLine();
         output.WriteLine($"Summary after {_clock.Elapsed.TotalSeconds:0} s");
@@ -241,6 +330,11 @@ public sealed class DemoRunner(PaymentsApiClient api, SimulatorClient simulator,
         output.WriteLine(wrong.Count == 0
             ? "  every payment reached the status it should: valid and pending ones Confirmed, underpaid ones NeedsReview (underpaid), failed transactions Failed."
             : $"  {wrong.Count} payment(s) did not reach the expected status.");
+        foreach (var line in webhooks.Lines(settings.WebhookEndpoint, WebhookBreaker))
+        {
+            output.WriteLine(line);
+        }
+
         output.WriteLine();
         output.WriteLine("Where to look:");
         output.WriteLine($"  RabbitMQ management UI  http://localhost:15672  (guest / guest; virtual host payments)");
@@ -248,7 +342,8 @@ public sealed class DemoRunner(PaymentsApiClient api, SimulatorClient simulator,
         output.WriteLine($"  breaker health          {settings.ApiUrl}/api/health/circuit-breaker");
         output.WriteLine("  metrics                 http://localhost:5079/metrics (API management port), http://localhost:5081/metrics (consumer)");
         output.WriteLine($"  portal simulator        {settings.SimulatorUrl}/_sim/stats");
-        return wrong.Count == 0 ? 0 : 1;
+        output.WriteLine($"  webhook receiver        {settings.SimulatorUrl}/_sim/webhooks/{settings.WebhookEndpoint}");
+        return wrong.Count == 0 && !webhooks.Failed ? 0 : 1;
     }
 }
 
@@ -261,7 +356,11 @@ public sealed record DemoSettings(
     TimeSpan SubmitOver,
     TimeSpan OutageAt,
     TimeSpan OutageFor,
+    TimeSpan EndpointOutageAt,
+    TimeSpan EndpointOutageFor,
     TimeSpan Settle,
+    TimeSpan WebhookSettle,
+    string WebhookEndpoint,
     int Seed);
 
 public enum PaymentKind { Valid, Pending, Underpaid, FailedOnChain }
@@ -277,6 +376,9 @@ public sealed class DemoPayment
     public string? Reference { get; set; }
     public string? Status { get; set; }
     public string? LastError { get; set; }
+
+    /// <summary>The status document last read, once there is one.</summary>
+    public PaymentStatus? Document { get; set; }
 
     // The money of an underpaid payment reached the recipient: someone must refund or top up, so it waits for review.
     public string ExpectedStatus => Kind switch
