@@ -138,8 +138,8 @@ public sealed class WebhookFigures
         lines.Add($"  webhook attempts in total: {Attempts} (receiver {endpoint} answered {(answers.Length == 0 ? "none" : answers)})");
         var listed = Receiver.Received > Receiver.Deliveries.Count ? $" among the last {Receiver.Deliveries.Count}" : "";
         lines.Add(
-            $"  receiver {endpoint}: {Receiver.Received} deliveries of {Receiver.UniqueEvents} events, {Receiver.Duplicates} duplicates " +
-            $"(retries of refused deliveries included; {AcceptedMoreThanOnce} events accepted more than once{listed}), " +
+            $"  receiver {endpoint}: {Receiver.Received} deliveries of {Receiver.UniqueEvents} events; {Receiver.Duplicates} duplicates " +
+            $"(retries of refused deliveries included), {AcceptedMoreThanOnce} accepted more than once{listed}; " +
             $"{Receiver.InvalidSignatures} invalid signatures");
         lines.Add($"  breaker {breaker} transitions seen: {DescribeTransitions()}");
 
