@@ -64,8 +64,10 @@ public static class CircuitBreakerPresets
     public const string Database = "Database";
 
     /// <summary>
-    /// One breaker per client webhook endpoint, named <c>Webhooks.{client}</c>: 5 failures open, 1 success closes, 60 s open.
-    /// A dead endpoint is tried once a minute; one answer is enough to resume, since its events wait in the queue meanwhile.
+    /// One breaker per client webhook endpoint, named <c>Webhooks.{client}</c>: 5 failures open, 1 success closes, 60 s open,
+    /// a probe's permit held at most 15 s. A dead endpoint is tried once a minute; one answer is enough to resume, since its
+    /// events wait in the queue meanwhile. The probe timeout only needs to outlast one delivery (10 s by default): events
+    /// that arrive during the probe wait until it ends, so a longer one would only keep them waiting.
     /// </summary>
     public const string Webhooks = "Webhooks";
 
@@ -101,6 +103,7 @@ public static class CircuitBreakerPresets
             FailureThreshold = 5,
             SuccessThreshold = 1,
             OpenTimeout = TimeSpan.FromSeconds(60),
+            ProbeTimeout = TimeSpan.FromSeconds(15),
         },
         _ => new CircuitBreakerOptions(),
     };

@@ -83,7 +83,7 @@ public class CircuitBreakerServiceCollectionExtensionsTests
         slow.FailureThreshold.ShouldBe(9);
         slow.OpenTimeout.ShouldBe(TimeSpan.FromSeconds(5));
         var preset = CircuitBreakerPresets.For("Webhooks.any");
-        (preset.FailureThreshold, preset.SuccessThreshold, preset.OpenTimeout).ShouldBe((5, 1, TimeSpan.FromSeconds(60)));
+        (preset.FailureThreshold, preset.SuccessThreshold, preset.OpenTimeout, preset.ProbeTimeout).ShouldBe((5, 1, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(15)));
         CircuitBreakerPresets.FamilyOf("Webhooks.shop").ShouldBe("Webhooks");
         CircuitBreakerPresets.FamilyOf("DeveloperPortal").ShouldBeNull();
         CircuitBreakerPresets.FamilyOf(".hidden").ShouldBeNull();

@@ -148,6 +148,34 @@ public sealed class WebhookDeliveryTests : IClassFixture<WebhookStackFixture>, I
     }
 
     [Fact]
+    public async Task A_review_and_the_operators_resolution_are_each_pushed_with_the_document_of_their_moment()
+    {
+        var reference = await _shop.InitiateAsync("1", "USDC");
+        var transactionId = StackClient.NewTransactionId();
+        await _shop.RegisterAsync(transactionId, reference, "USDC", "999999");
+        await _shop.SubmitAcceptedAsync(reference, transactionId);
+        await _shop.PollUntilAsync(reference, d => d.GetProperty("status").GetString() == PaymentStatuses.NeedsReview && WebhookStatus(d) == "delivered");
+
+        using var admin = _stack.CreateAdminClient();
+        using var resolved = await admin.PostAsJsonAsync($"/api/admin/payments/{reference}/resolve", new { resolution = "refunded", note = "refunded the 0.999999 USDC" });
+        resolved.StatusCode.ShouldBe(System.Net.HttpStatusCode.OK, await resolved.Content.ReadAsStringAsync());
+        await _shop.PollUntilAsync(reference, d => d.GetProperty("webhook").GetProperty("type").GetString() == WebhookEventTypes.Resolved && WebhookStatus(d) == "delivered");
+
+        var deliveries = await _receiver.WaitForDeliveriesAsync(WebhookStackFixture.ShopEndpoint, reference, 2);
+        deliveries.Select(d => d.Type).ShouldBe([WebhookEventTypes.NeedsReview, WebhookEventTypes.Resolved]);
+        deliveries.ShouldAllBe(d => d.SignatureValid);
+        using var review = JsonDocument.Parse(deliveries[0].Body);
+        review.RootElement.GetProperty("payment").GetProperty("status").GetString().ShouldBe(PaymentStatuses.NeedsReview);
+        review.RootElement.GetProperty("payment").GetProperty("reviewReason").GetString().ShouldBe(ReviewReasons.Underpaid);
+        using var resolution = JsonDocument.Parse(deliveries[1].Body);
+        var payment = resolution.RootElement.GetProperty("payment");
+        payment.GetProperty("status").GetString().ShouldBe(PaymentStatuses.Refunded);
+        payment.GetProperty("resolution").GetString().ShouldBe(Resolutions.Refunded);
+        payment.GetProperty("resolutionNote").GetString().ShouldBe("refunded the 0.999999 USDC");
+        payment.GetProperty("reviewReason").GetString().ShouldBe(ReviewReasons.Underpaid);
+    }
+
+    [Fact]
     public async Task During_a_rotation_every_secret_signs_and_a_receiver_knowing_either_accepts_the_delivery()
     {
         var reference = (await _partner.PayAsync("3", "USDC", "3000000")).GetProperty("reference").GetString()!;
