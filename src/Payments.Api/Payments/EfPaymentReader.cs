@@ -1,3 +1,4 @@
+using Payments.Api.Validation;
 using Microsoft.EntityFrameworkCore;
 using Payments.Infrastructure.Persistence;
 
@@ -29,7 +30,7 @@ internal sealed class EfPaymentReader(IDbContextFactory<PaymentsDbContext> conte
             // the position on, so a page costs the same however deep it is. uuid compares byte by byte, as Guid.CompareTo does.
             rows = rows.Where(p => EF.Functions.GreaterThan(
                 ValueTuple.Create(p.CreatedAt, p.CorrelationId),
-                ValueTuple.Create(position.CreatedAt, position.PaymentId)));
+                ValueTuple.Create(position.CreatedAt, position.Id)));
         }
 
         return await rows

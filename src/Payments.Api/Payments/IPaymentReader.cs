@@ -1,3 +1,4 @@
+using Payments.Api.Validation;
 using Payments.Infrastructure.Persistence;
 
 namespace Payments.Api.Payments;
@@ -23,10 +24,4 @@ internal interface IPaymentReader
 
     /// <summary>The newest webhook event of each of the intents that has one, in one query.</summary>
     Task<IReadOnlyDictionary<Guid, WebhookEvent>> FindLatestWebhookEventsAsync(IReadOnlyCollection<Guid> paymentIds, CancellationToken cancellationToken);
-}
-
-/// <summary>Where a listing in creation order stands: the sort key of the last intent already seen.</summary>
-internal readonly record struct ListPosition(DateTimeOffset CreatedAt, Guid PaymentId)
-{
-    public static ListPosition Of(PaymentState payment) => new(payment.CreatedAt, payment.CorrelationId);
 }

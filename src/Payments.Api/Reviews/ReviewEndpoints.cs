@@ -64,7 +64,7 @@ internal static class ReviewEndpoints
         [FromServices] IPaymentReader reader,
         CancellationToken cancellationToken)
     {
-        var (query, errors) = ReviewValidation.ValidateList(context.Request.Query);
+        var (query, errors) = ListQuery.Validate(context.Request.Query, PaymentStatuses.All, ReviewValidation.DefaultStatus);
         if (query is null)
         {
             return Problems.Validation(errors);
@@ -77,7 +77,7 @@ internal static class ReviewEndpoints
         var items = page
             .Select(p => new AdminPaymentItem(p.ClientId, PaymentStatusDocument.From(p, events.GetValueOrDefault(p.CorrelationId))))
             .ToList();
-        var nextCursor = rows.Count > query.Limit ? ReviewCursor.Encode(ListPosition.Of(page[^1])) : null;
+        var nextCursor = rows.Count > query.Limit ? PageCursor.Encode(new ListPosition(page[^1].CreatedAt, page[^1].CorrelationId)) : null;
         return TypedResults.Ok(new AdminPaymentPage(items, nextCursor));
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
+using Payments.Api.Validation;
 using Payments.Contracts;
 
 namespace Payments.Api.Reviews;
@@ -62,53 +63,7 @@ internal static class ReviewOpenApi
             };
         });
 
-    /// <summary>
-    /// The listing's query parameters. The endpoint reads the query itself (to refuse a repeated or unknown parameter with a
-    /// problem naming it), so the document learns of them here.
-    /// </summary>
+    /// <summary>The listing's query parameters (see <see cref="ListQuery"/>).</summary>
     public static RouteHandlerBuilder DescribesListParameters(this RouteHandlerBuilder builder) =>
-        builder.AddOpenApiOperationTransformer((operation, _, _) =>
-        {
-            operation.Parameters ??= [];
-            operation.Parameters.Add(new OpenApiParameter
-            {
-                Name = ReviewValidation.StatusParameter,
-                In = ParameterLocation.Query,
-                Required = false,
-                Description = "The status listed.",
-                Schema = new OpenApiSchema
-                {
-                    Type = JsonSchemaType.String,
-                    Enum = [.. PaymentStatuses.All.Select(s => (JsonNode)JsonValue.Create(s))],
-                    Default = JsonValue.Create(ReviewValidation.DefaultStatus),
-                },
-            });
-            operation.Parameters.Add(new OpenApiParameter
-            {
-                Name = ReviewValidation.LimitParameter,
-                In = ParameterLocation.Query,
-                Required = false,
-                Description = "The most intents on one page.",
-                Schema = new OpenApiSchema
-                {
-                    Type = JsonSchemaType.Integer,
-                    Minimum = "1",
-                    Maximum = ReviewValidation.MaxLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    Default = JsonValue.Create(ReviewValidation.DefaultLimit),
-                },
-            });
-            operation.Parameters.Add(new OpenApiParameter
-            {
-                Name = ReviewValidation.AfterParameter,
-                In = ParameterLocation.Query,
-                Required = false,
-                Description = "The nextCursor of the previous page; without it the listing starts with the oldest intent.",
-                Schema = new OpenApiSchema
-                {
-                    Type = JsonSchemaType.String,
-                    Pattern = $"^[A-Za-z0-9_-]{{{ReviewCursor.Length}}}$",
-                },
-            });
-            return Task.CompletedTask;
-        });
+        ListQuery.DescribesListParameters(builder, PaymentStatuses.All, ReviewValidation.DefaultStatus, "intents");
 }

@@ -1,6 +1,3 @@
-using System.Buffers.Text;
-using System.Globalization;
-using System.Text;
 using MassTransit;
 using Microsoft.AspNetCore.Mvc;
 using Payments.Api.Auth;
@@ -16,8 +13,7 @@ namespace Payments.Api.Webhooks;
 /// </summary>
 internal static class WebhookAdminEndpoints
 {
-    public const int DefaultLimit = 50;
-    public const int MaxLimit = 200;
+    public const string DefaultStatus = WebhookDeliveryStatuses.Undelivered;
 
     private const string Tag = "Webhooks";
     private const string LoggerName = "Payments.Api.Webhooks";
@@ -34,11 +30,12 @@ internal static class WebhookAdminEndpoints
             .RequireAuthorization(ApiKeyDefaults.AdminPolicy)
             .WithTags(Tag);
 
-        admin.MapGet("", ListAsync)
+        var list = admin.MapGet("", ListAsync)
             .WithName("ListWebhookEvents")
             .WithSummary("Webhook events of every client in one delivery status (undelivered by default), oldest first, paged.")
             .Produces<WebhookEventPage>()
             .ProducesValidationProblem();
+        ListQuery.DescribesListParameters(list, WebhookDeliveryStatuses.All, DefaultStatus, "events");
 
         admin.MapPost("/{eventId}/resend", ResendAsync)
             .WithName("ResendWebhookEvent")
@@ -50,46 +47,22 @@ internal static class WebhookAdminEndpoints
     }
 
     private static async Task<IResult> ListAsync(
-        [FromQuery] string? status,
-        [FromQuery] string? limit,
-        [FromQuery] string? after,
+        HttpContext context,
         [FromServices] IWebhookEventReader reader,
         CancellationToken cancellationToken)
     {
-        var errors = new Dictionary<string, string[]>();
-        status ??= WebhookDeliveryStatuses.Undelivered;
-        if (!WebhookDeliveryStatuses.All.Contains(status, StringComparer.Ordinal))
-        {
-            errors["status"] = [$"status must be one of {string.Join(", ", WebhookDeliveryStatuses.All)}."];
-        }
-
-        var pageSize = DefaultLimit;
-        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > MaxLimit))
-        {
-            errors["limit"] = [$"limit must be a whole number from 1 to {MaxLimit}."];
-        }
-
-        (DateTimeOffset, Guid)? position = null;
-        if (after is not null)
-        {
-            if (TryReadCursor(after, out var cursor))
-            {
-                position = cursor;
-            }
-            else
-            {
-                errors["after"] = ["after must be a nextCursor of a previous page."];
-            }
-        }
-
-        if (errors.Count > 0)
+        var (query, errors) = ListQuery.Validate(context.Request.Query, WebhookDeliveryStatuses.All, DefaultStatus);
+        if (query is null)
         {
             return Problems.Validation(errors);
         }
 
-        var events = await reader.ListAsync(status, position, pageSize + 1, cancellationToken);
-        var items = events.Take(pageSize).Select(WebhookEventSummary.From).ToList();
-        var nextCursor = events.Count > pageSize ? Cursor(events[pageSize - 1]) : null;
+        // One row more than the page: whether it exists says whether there is a next page.
+        var events = await reader.ListAsync(query.Status, query.After, query.Limit + 1, cancellationToken);
+        var items = events.Take(query.Limit).Select(WebhookEventSummary.From).ToList();
+        var nextCursor = events.Count > query.Limit
+            ? PageCursor.Encode(new ListPosition(events[query.Limit - 1].CreatedAt, events[query.Limit - 1].Id))
+            : null;
         return TypedResults.Ok(new WebhookEventPage(items, nextCursor));
     }
 
@@ -114,32 +87,6 @@ internal static class WebhookAdminEndpoints
         await publisher.Publish(new ResendWebhook(id), cancellationToken);
         Log.WebhookResendRequested(loggers.CreateLogger(LoggerName), id);
         return TypedResults.Accepted((string?)null, new WebhookResendResponse(id, "accepted"));
-    }
-
-    // The position of the last item: its creation time in ticks and its id, base64url, so a client cannot mistake it for data.
-    private static string Cursor(WebhookEvent last) =>
-        Base64Url.EncodeToString(Encoding.ASCII.GetBytes(
-            string.Create(CultureInfo.InvariantCulture, $"{last.CreatedAt.UtcTicks}:{last.Id:N}")));
-
-    private static bool TryReadCursor(string text, out (DateTimeOffset, Guid) position)
-    {
-        position = default;
-        if (text.Length > 128 || !Base64Url.IsValid(text))
-        {
-            return false;
-        }
-
-        var parts = Encoding.ASCII.GetString(Base64Url.DecodeFromChars(text)).Split(':');
-        if (parts.Length != 2
-            || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
-            || ticks > DateTimeOffset.MaxValue.UtcTicks
-            || !Guid.TryParseExact(parts[1], "N", out var id))
-        {
-            return false;
-        }
-
-        position = (new DateTimeOffset(ticks, TimeSpan.Zero), id);
-        return true;
     }
 }
 

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Payments.Api.Validation;
 using Payments.Infrastructure.Persistence;
 
 namespace Payments.Api.Webhooks;
@@ -9,7 +10,7 @@ internal interface IWebhookEventReader
     Task<WebhookEvent?> FindAsync(Guid eventId, CancellationToken cancellationToken);
 
     /// <summary>Events in <paramref name="status"/>, oldest first, after the (created, id) position of <paramref name="after"/>.</summary>
-    Task<IReadOnlyList<WebhookEvent>> ListAsync(string status, (DateTimeOffset CreatedAt, Guid Id)? after, int limit, CancellationToken cancellationToken);
+    Task<IReadOnlyList<WebhookEvent>> ListAsync(string status, ListPosition? after, int limit, CancellationToken cancellationToken);
 }
 
 internal sealed class EfWebhookEventReader(IDbContextFactory<PaymentsDbContext> contexts) : IWebhookEventReader
@@ -21,13 +22,13 @@ internal sealed class EfWebhookEventReader(IDbContextFactory<PaymentsDbContext> 
     }
 
     public async Task<IReadOnlyList<WebhookEvent>> ListAsync(
-        string status, (DateTimeOffset CreatedAt, Guid Id)? after, int limit, CancellationToken cancellationToken)
+        string status, ListPosition? after, int limit, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var query = db.WebhookEvents.AsNoTracking().Where(e => e.Status == status);
-        if (after is var (createdAt, id))
+        if (after is { } position)
         {
-            query = query.Where(e => e.CreatedAt > createdAt || (e.CreatedAt == createdAt && e.Id.CompareTo(id) > 0));
+            query = query.Where(e => e.CreatedAt > position.CreatedAt || (e.CreatedAt == position.CreatedAt && e.Id.CompareTo(position.Id) > 0));
         }
 
         return await query.OrderBy(e => e.CreatedAt).ThenBy(e => e.Id).Take(limit).ToListAsync(cancellationToken);

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Payments.Api.Validation;
 using Payments.Api.Payments;
 using Payments.Api.Tests.Testing;
 using Payments.Infrastructure.Persistence;

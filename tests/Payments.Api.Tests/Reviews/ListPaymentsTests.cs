@@ -1,8 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Payments.Api.Payments;
-using Payments.Api.Reviews;
+using Payments.Api.Validation;
 using Payments.Api.Tests.Testing;
 using Payments.Contracts;
 using Payments.Infrastructure.Persistence;
@@ -236,21 +235,21 @@ public sealed class ListPaymentsTests
     {
         var position = new ListPosition(new DateTimeOffset(2026, 12, 2, 10, 30, 15, TimeSpan.Zero).AddTicks(1230), Guid.CreateVersion7());
 
-        var cursor = ReviewCursor.Encode(position);
+        var cursor = PageCursor.Encode(position);
 
-        cursor.Length.ShouldBe(ReviewCursor.Length);
+        cursor.Length.ShouldBe(PageCursor.Length);
         cursor.ShouldMatch("^[A-Za-z0-9_-]+$");
-        ReviewCursor.TryDecode(cursor, out var decoded).ShouldBeTrue();
+        PageCursor.TryDecode(cursor, out var decoded).ShouldBeTrue();
         decoded.ShouldBe(position);
         // The last character carries two bits of the id and four spare ones: one position, one spelling.
         const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
         var spareBitFlipped = cursor[..^1] + Alphabet[Alphabet.IndexOf(cursor[^1], StringComparison.Ordinal) ^ 1];
-        ReviewCursor.TryDecode(spareBitFlipped, out _).ShouldBeFalse("a spare bit set");
-        ReviewCursor.TryDecode(cursor + "A", out _).ShouldBeFalse();
-        ReviewCursor.TryDecode(cursor[1..], out _).ShouldBeFalse();
+        PageCursor.TryDecode(spareBitFlipped, out _).ShouldBeFalse("a spare bit set");
+        PageCursor.TryDecode(cursor + "A", out _).ShouldBeFalse();
+        PageCursor.TryDecode(cursor[1..], out _).ShouldBeFalse();
         cursor[0].ShouldBe('A', "version 1 leads with six zero bits");
-        ReviewCursor.TryDecode("B" + cursor[1..], out _).ShouldBeFalse("another version");
-        ReviewCursor.TryDecode(cursor[..^2] + "+/", out _).ShouldBeFalse("base64, not base64url");
+        PageCursor.TryDecode("B" + cursor[1..], out _).ShouldBeFalse("another version");
+        PageCursor.TryDecode(cursor[..^2] + "+/", out _).ShouldBeFalse("base64, not base64url");
     }
 
     private static List<string> References(JsonElement page) =>

@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Payments.Api.Validation;
 using Payments.Api.Auth;
 using Payments.Api.Idempotency;
 using Payments.Api.Payments;
@@ -304,7 +305,7 @@ internal sealed class FakePaymentReader : IPaymentReader
             .Where(row => row.CurrentState == status)
             .Where(row => after is not { } position
                 || row.CreatedAt > position.CreatedAt
-                || (row.CreatedAt == position.CreatedAt && row.CorrelationId.CompareTo(position.PaymentId) > 0))
+                || (row.CreatedAt == position.CreatedAt && row.CorrelationId.CompareTo(position.Id) > 0))
             .OrderBy(row => row.CreatedAt)
             .ThenBy(row => row.CorrelationId)
             .Take(count)];
@@ -419,10 +420,11 @@ internal sealed class FakeWebhookEventReader : IWebhookEventReader
         Task.FromResult(_events.TryGetValue(eventId, out var found) ? found : null);
 
     public Task<IReadOnlyList<WebhookEvent>> ListAsync(
-        string status, (DateTimeOffset CreatedAt, Guid Id)? after, int limit, CancellationToken cancellationToken) =>
+        string status, ListPosition? after, int limit, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<WebhookEvent>>(_events.Values
             .Where(e => e.Status == status)
-            .Where(e => after is not var (createdAt, id) || e.CreatedAt > createdAt || (e.CreatedAt == createdAt && e.Id.CompareTo(id) > 0))
+            .Where(e => after is not { } position || e.CreatedAt > position.CreatedAt
+                || (e.CreatedAt == position.CreatedAt && e.Id.CompareTo(position.Id) > 0))
             .OrderBy(e => e.CreatedAt).ThenBy(e => e.Id)
             .Take(limit)
             .ToList());

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Payments.Api.Validation;
 using Payments.Api.Payments;
 using Payments.Contracts;
 using Payments.Infrastructure.Persistence;
@@ -51,7 +52,7 @@ public sealed class ReviewReaderTests(PostgresFixture fixture) : IClassFixture<P
         all.ShouldAllBe(p => p.CurrentState == PaymentStatuses.NeedsReview);
         for (var i = 0; i < all.Count; i++)
         {
-            var rest = await Reader.ListByStatusAsync(PaymentStatuses.NeedsReview, ListPosition.Of(all[i]), 100, CancellationToken.None);
+            var rest = await Reader.ListByStatusAsync(PaymentStatuses.NeedsReview, new ListPosition(all[i].CreatedAt, all[i].CorrelationId), 100, CancellationToken.None);
             rest.Select(p => p.CorrelationId).ShouldBe(expected.Skip(i + 1), $"after position {i}");
         }
     }
@@ -76,7 +77,7 @@ public sealed class ReviewReaderTests(PostgresFixture fixture) : IClassFixture<P
                 break;
             }
 
-            after = ListPosition.Of(page[^1]);
+            after = new ListPosition(page[^1].CreatedAt, page[^1].CorrelationId);
         }
 
         seen.ShouldBe(stored);

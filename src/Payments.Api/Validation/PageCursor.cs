@@ -1,16 +1,14 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Buffers.Text;
-using Payments.Api.Payments;
-
-namespace Payments.Api.Reviews;
+namespace Payments.Api.Validation;
 
 /// <summary>
-/// The <c>after</c> cursor of a listing: the position of the last intent of a page (its creation time to the tick and its
+/// The <c>after</c> cursor of a listing: the position of the last item of a page (its creation time to the tick and its
 /// id), base64url without padding. Opaque to clients; a leading version byte lets the layout change without a cursor of
 /// the old layout being read as a position.
 /// </summary>
-internal static class ReviewCursor
+internal static class PageCursor
 {
     private const byte Version = 1;
     private const int ByteLength = 1 + sizeof(long) + 16;
@@ -26,7 +24,7 @@ internal static class ReviewCursor
         Span<byte> bytes = stackalloc byte[ByteLength];
         bytes[0] = Version;
         BinaryPrimitives.WriteInt64BigEndian(bytes[1..], position.CreatedAt.UtcTicks);
-        position.PaymentId.TryWriteBytes(bytes[(1 + sizeof(long))..], bigEndian: true, out _);
+        position.Id.TryWriteBytes(bytes[(1 + sizeof(long))..], bigEndian: true, out _);
         return Base64Url.EncodeToString(bytes);
     }
 
