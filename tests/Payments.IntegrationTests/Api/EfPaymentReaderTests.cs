@@ -103,7 +103,8 @@ public sealed class EfPaymentReaderTests(PostgresFixture fixture) : IClassFixtur
         return state;
     }
 
-    private static ServiceProvider BuildServices(PostgresDatabase database)
+    /// <summary>The API's reader on <paramref name="database"/>, registered as the API registers it.</summary>
+    internal static ServiceProvider BuildServices(PostgresDatabase database)
     {
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));

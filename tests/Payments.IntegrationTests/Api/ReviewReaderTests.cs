@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Payments.Api.Validation;
 using Payments.Api.Payments;
 using Payments.Contracts;
@@ -17,7 +16,7 @@ public sealed class ReviewReaderTests(PostgresFixture fixture) : IClassFixture<P
 {
     private static readonly DateTimeOffset T0 = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
-    private readonly ServiceProvider _services = BuildServices(fixture.Database);
+    private readonly ServiceProvider _services = EfPaymentReaderTests.BuildServices(fixture.Database);
 
     private IPaymentReader Reader => _services.GetRequiredService<IPaymentReader>();
 
@@ -145,14 +144,5 @@ public sealed class ReviewReaderTests(PostgresFixture fixture) : IClassFixture<P
         db.WebhookEvents.Add(webhookEvent);
         await db.SaveChangesAsync();
         return webhookEvent;
-    }
-
-    private static ServiceProvider BuildServices(PostgresDatabase database)
-    {
-        var services = new ServiceCollection();
-        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
-        services.AddPaymentsPersistence(database.Configuration());
-        services.AddSingleton<IPaymentReader, EfPaymentReader>();
-        return services.BuildServiceProvider(validateScopes: true);
     }
 }
