@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using System.Text.RegularExpressions;
+using Payments.Infrastructure.Hosting;
 
 namespace Payments.Api.Auth;
 
@@ -9,7 +9,7 @@ namespace Payments.Api.Auth;
 /// belong to <see cref="DefaultClient"/>. With no key configured at all, the local development key
 /// <see cref="DevelopmentClientKey"/> belongs to <see cref="DefaultClient"/>; it stops working as soon as any key is configured.
 /// </summary>
-internal sealed partial class ApiKeyOptions : IValidatableObject
+internal sealed class ApiKeyOptions : IValidatableObject
 {
     public const string Section = "Api";
     public const string DefaultClient = "default";
@@ -59,10 +59,9 @@ internal sealed partial class ApiKeyOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        foreach (var name in Clients.Keys.Where(name => !ClientName().IsMatch(name)))
+        foreach (var name in Clients.Keys.Where(name => !ClientNames.IsValid(name)))
         {
-            yield return new ValidationResult(
-                $"Api:Clients:{name}: a client name is 1 to 64 letters, digits, '.', '_' or '-'.", [nameof(Clients)]);
+            yield return new ValidationResult($"Api:Clients:{name}: {ClientNames.Rule}.", [nameof(Clients)]);
         }
 
         foreach (var key in ConfiguredKeys().Where(key => key.Key.Length < MinimumKeyLength))
@@ -88,9 +87,6 @@ internal sealed partial class ApiKeyOptions : IValidatableObject
     /// <summary>The configuration setting that holds a client's keys, for messages that must name it (never the key).</summary>
     public static string SettingOf(string client) =>
         client == DefaultClient ? $"Api:ApiKeys (or Api:Clients:{DefaultClient}:ApiKeys)" : $"Api:Clients:{client}:ApiKeys";
-
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}\\z")]
-    private static partial Regex ClientName();
 }
 
 /// <summary>One client under <c>Api:Clients:{name}</c>.</summary>

@@ -1,5 +1,5 @@
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
+using Payments.Infrastructure.Hosting;
 
 namespace Payments.Consumer.Webhooks;
 
@@ -9,7 +9,7 @@ namespace Payments.Consumer.Webhooks;
 /// <see cref="WebhookOptions.MinimumSecretLength"/> characters that is not the development one outside Development.
 /// Messages name the setting, never a secret or the URL.
 /// </summary>
-internal sealed partial class WebhookOptionsValidator(IHostEnvironment? environment = null) : IValidateOptions<WebhookOptions>
+internal sealed class WebhookOptionsValidator(IHostEnvironment? environment = null) : IValidateOptions<WebhookOptions>
 {
     public ValidateOptionsResult Validate(string? name, WebhookOptions options)
     {
@@ -19,9 +19,9 @@ internal sealed partial class WebhookOptionsValidator(IHostEnvironment? environm
         foreach (var (client, endpoint) in options.Endpoints)
         {
             var setting = $"{WebhookOptions.SectionName}:{client}";
-            if (!ClientName().IsMatch(client))
+            if (!ClientNames.IsValid(client))
             {
-                failures.Add($"{setting}: a client name is 1 to 64 letters, digits, '.', '_' or '-'.");
+                failures.Add($"{setting}: {ClientNames.Rule}.");
             }
 
             if (!Uri.TryCreate(endpoint.Url, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
@@ -58,7 +58,4 @@ internal sealed partial class WebhookOptionsValidator(IHostEnvironment? environm
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
-
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}\\z", RegexOptions.CultureInvariant)]
-    private static partial Regex ClientName();
 }
