@@ -1,6 +1,6 @@
 namespace Payments.Consumer.Verification;
 
-/// <summary>Doubling delays with a cap: the pending re-check schedule and the redelivery schedule.</summary>
+/// <summary>Doubling delays with a cap: the pending re-check schedule, the redelivery schedule and webhook retries.</summary>
 internal static class Backoff
 {
     /// <summary>The delay before attempt <paramref name="attempt"/> (0-based): <c>min * 2^attempt</c>, at most <paramref name="max"/>.</summary>

@@ -12,8 +12,6 @@ public sealed class ResendWebhookConsumer(
     TimeProvider time,
     ILogger<ResendWebhookConsumer> logger) : IConsumer<ResendWebhook>
 {
-    private readonly Uri _deliveryAddress = new($"exchange:{WebhookDeliveryOptions.QueueName}");
-
     public async Task Consume(ConsumeContext<ResendWebhook> context)
     {
         var eventId = context.Message.EventId;
@@ -25,7 +23,7 @@ public sealed class ResendWebhookConsumer(
             return;
         }
 
-        var endpoint = await context.GetSendEndpoint(_deliveryAddress);
+        var endpoint = await context.GetSendEndpoint(WebhookDeliveryOptions.Address);
         await endpoint.Send(new DeliverWebhook(eventId, dispatch.Value), context.CancellationToken);
         telemetry.RecordResent("operator");
         Log.WebhookResent(logger, eventId);

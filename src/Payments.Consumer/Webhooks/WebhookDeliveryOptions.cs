@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Payments.Consumer.Verification;
 using Payments.Infrastructure.Messaging.Delays;
 
 namespace Payments.Consumer.Webhooks;
@@ -10,6 +11,12 @@ public sealed class WebhookDeliveryOptions : IValidatableObject
 
     /// <summary>The delivery consumer's queue (kebab-case endpoint name).</summary>
     public const string QueueName = "deliver-webhook";
+
+    /// <summary>
+    /// Where delivery commands are sent: the endpoint's exchange, which the consumer declares and binds at start-up (a
+    /// "queue:" address would make the sender declare the queue, as a classic one).
+    /// </summary>
+    public static Uri Address { get; } = new($"exchange:{QueueName}");
 
     /// <summary>How long one POST may take, connection and response included.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
@@ -60,16 +67,7 @@ public sealed class WebhookDeliveryOptions : IValidatableObject
     public double DeferralJitterRatio { get; set; } = 0.2;
 
     /// <summary>The delay of the attempt after <paramref name="attempts"/> failed ones: doubling from the first, capped.</summary>
-    public TimeSpan DelayAfter(int attempts)
-    {
-        var delay = InitialDelay;
-        for (var i = 1; i < attempts && delay < MaxDelay; i++)
-        {
-            delay += delay;
-        }
-
-        return delay < MaxDelay ? delay : MaxDelay;
-    }
+    public TimeSpan DelayAfter(int attempts) => Backoff.Doubling(attempts - 1, InitialDelay, MaxDelay);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

@@ -19,8 +19,6 @@ public sealed class WebhookEventRecorder(
     IWebhookOutbox outbox,
     TimeProvider time)
 {
-    private readonly Uri _deliveryAddress = new($"exchange:{WebhookDeliveryOptions.QueueName}");
-
     public async Task RecordAsync(BehaviorContext<PaymentState> context, string type)
     {
         var saga = context.Saga;
@@ -45,7 +43,7 @@ public sealed class WebhookEventRecorder(
             RetryUntil = now + delivery.Value.RetryFor,
         };
         outbox.Add(context, webhookEvent);
-        await context.Send(_deliveryAddress, new DeliverWebhook(id, webhookEvent.Dispatch));
+        await context.Send(WebhookDeliveryOptions.Address, new DeliverWebhook(id, webhookEvent.Dispatch));
     }
 }
 

@@ -17,8 +17,6 @@ internal sealed class WebhookSweeper(
     ILogger<WebhookSweeper> logger) : BackgroundService
 {
     private readonly WebhookDeliveryOptions _options = options.Value;
-    private readonly Uri _deliveryAddress = new($"exchange:{WebhookDeliveryOptions.QueueName}");
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(_options.SweepInterval, time);
@@ -49,7 +47,7 @@ internal sealed class WebhookSweeper(
             return 0;
         }
 
-        var endpoint = await sendEndpoints.GetSendEndpoint(_deliveryAddress);
+        var endpoint = await sendEndpoints.GetSendEndpoint(WebhookDeliveryOptions.Address);
         foreach (var (eventId, dispatch) in claimed)
         {
             await endpoint.Send(new DeliverWebhook(eventId, dispatch), cancellationToken);
