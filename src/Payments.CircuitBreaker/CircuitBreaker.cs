@@ -109,7 +109,7 @@ public sealed class CircuitBreaker
         // Only the system clock has a cheap coarse counterpart that runs with it; any other provider (a fake one in tests) is
         // always read directly, so its time alone decides.
         _coarseClock = ReferenceEquals(timeProvider, TimeProvider.System);
-        _openTimeoutMilliseconds = (long)Math.Min(options.OpenTimeout.TotalMilliseconds, long.MaxValue / 4);
+        _openTimeoutMilliseconds = ToCoarseMilliseconds(options.OpenTimeout);
         _probeIds = new long[options.HalfOpenPermits];
         _probeStarts = new long[options.HalfOpenPermits];
         _lastStateChange = timeProvider.GetUtcNow();
@@ -137,9 +137,19 @@ public sealed class CircuitBreaker
         lock (_lock)
         {
             var word = _stateWord;
-            TimeSpan? retryAfter = (int)(word & StateMask) == ClosedBits
-                ? null
-                : RetryAfterLocked((int)(word & StateMask), _timeProvider.GetTimestamp());
+            var bits = (int)(word & StateMask);
+            TimeSpan? retryAfter = null;
+            DateTimeOffset? openUntil = null;
+            if (bits != ClosedBits)
+            {
+                var now = _timeProvider.GetTimestamp();
+                retryAfter = RetryAfterLocked(bits, now);
+                if (bits == OpenBits)
+                {
+                    openUntil = SaturatingAdd(_timeProvider.GetUtcNow(), retryAfter.Value);
+                }
+            }
+
             return new CircuitBreakerStats(
                 Name,
                 ToState(word),
@@ -155,7 +165,8 @@ public sealed class CircuitBreaker
                 retryAfter)
             {
                 TotalIgnored = Interlocked.Read(ref _totalIgnored),
-                Isolated = (int)(word & StateMask) == IsolatedBits,
+                Isolated = bits == IsolatedBits,
+                OpenUntil = openUntil,
             };
         }
     }
@@ -284,7 +295,7 @@ public sealed class CircuitBreaker
             }
             else
             {
-                TransitionLocked(ClosedBits, _timeProvider.GetTimestamp());
+                TransitionLocked(ClosedBits, _timeProvider.GetTimestamp(), CircuitChangeReason.Reset);
             }
 
             _lastFailureTime = null;
@@ -303,11 +314,70 @@ public sealed class CircuitBreaker
         {
             if ((int)(_stateWord & StateMask) != IsolatedBits)
             {
-                TransitionLocked(IsolatedBits, _timeProvider.GetTimestamp());
+                TransitionLocked(IsolatedBits, _timeProvider.GetTimestamp(), CircuitChangeReason.Isolated);
             }
         }
 
         DispatchPendingChanges();
+    }
+
+    /// <summary>
+    /// Opens the circuit on outside evidence (for example a peer instance saw the failures) until <paramref name="openFor"/> from
+    /// now; a negative duration counts as zero. From CLOSED or HALF_OPEN this is a change to OPEN with reason
+    /// <see cref="CircuitChangeReason.Held"/> (probes in flight lose their permits, as on every change). While OPEN it moves the
+    /// end of the open window to <paramref name="openFor"/> from now, earlier or later, without a state change. After the window
+    /// the circuit goes HALF_OPEN on the next call, as after any open window.
+    /// </summary>
+    /// <param name="openFor">How long from now the circuit stays OPEN.</param>
+    /// <returns>True when applied; false while isolated (<see cref="Isolate"/>), which this leaves untouched.</returns>
+    public bool HoldOpen(TimeSpan openFor)
+    {
+        if (openFor < TimeSpan.Zero)
+        {
+            openFor = TimeSpan.Zero;
+        }
+
+        var openForTicks = ToTimestampTicks(openFor);
+        var openForMilliseconds = ToCoarseMilliseconds(openFor);
+        lock (_lock)
+        {
+            var bits = (int)(_stateWord & StateMask);
+            if (bits == IsolatedBits)
+            {
+                return false;
+            }
+
+            var tick = _coarseClock ? Environment.TickCount64 : 0;
+            var now = _timeProvider.GetTimestamp();
+            if (bits != OpenBits)
+            {
+                TransitionLocked(OpenBits, now, CircuitChangeReason.Held);
+            }
+
+            SetOpenWindowLocked(tick, now, openForTicks, openForMilliseconds);
+        }
+
+        DispatchPendingChanges();
+        return true;
+    }
+
+    /// <summary>
+    /// Ends the open window now, so the next call is let through as a probe (the circuit then goes HALF_OPEN with reason
+    /// <see cref="CircuitChangeReason.OpenWindowEnded"/>, as after any open window).
+    /// </summary>
+    /// <returns>True when the circuit was OPEN; false, with no effect, in any other state and while isolated.</returns>
+    public bool EndOpenWindow()
+    {
+        lock (_lock)
+        {
+            if ((int)(_stateWord & StateMask) != OpenBits)
+            {
+                return false;
+            }
+
+            SetOpenWindowLocked(_coarseClock ? Environment.TickCount64 : 0, _timeProvider.GetTimestamp(), 0, 0);
+            return true;
+        }
     }
 
     internal void Complete(in CircuitPermit permit, CallOutcome outcome, Exception? exception)
@@ -420,7 +490,7 @@ public sealed class CircuitBreaker
             var bits = (int)(_stateWord & StateMask);
             if (bits == OpenBits && now >= _openDeadline)
             {
-                TransitionLocked(HalfOpenBits, now);
+                TransitionLocked(HalfOpenBits, now, CircuitChangeReason.OpenWindowEnded);
                 bits = HalfOpenBits;
                 transitioned = true;
             }
@@ -582,14 +652,14 @@ public sealed class CircuitBreaker
                 _successes++;
                 if (_successes >= _successThreshold)
                 {
-                    TransitionLocked(ClosedBits, _timeProvider.GetTimestamp());
+                    TransitionLocked(ClosedBits, _timeProvider.GetTimestamp(), CircuitChangeReason.ProbesSucceeded);
                 }
 
                 break;
             case CallOutcome.Failure:
                 _failures++;
                 _lastFailureTime = _timeProvider.GetUtcNow();
-                TransitionLocked(OpenBits, _timeProvider.GetTimestamp());
+                TransitionLocked(OpenBits, _timeProvider.GetTimestamp(), CircuitChangeReason.ProbeFailed);
                 break;
             default:
                 break;
@@ -621,14 +691,14 @@ public sealed class CircuitBreaker
             _lastFailureTime = _timeProvider.GetUtcNow();
             if (_failures >= _failureThreshold)
             {
-                TransitionLocked(OpenBits, _timeProvider.GetTimestamp());
+                TransitionLocked(OpenBits, _timeProvider.GetTimestamp(), CircuitChangeReason.Failures);
             }
         }
 
         DispatchPendingChanges();
     }
 
-    private void TransitionLocked(int toBits, long nowTimestamp)
+    private void TransitionLocked(int toBits, long nowTimestamp, CircuitChangeReason reason)
     {
         var fromBits = (int)(_stateWord & StateMask);
         var from = ToState(fromBits);
@@ -675,7 +745,18 @@ public sealed class CircuitBreaker
         if (from != to)
         {
             _lastStateChange = now;
-            _pendingChanges.Enqueue(new PendingChange(new CircuitStateChange(Name, from, to, now), openSeconds));
+            _pendingChanges.Enqueue(new PendingChange(new CircuitStateChange(Name, from, to, now) { Reason = reason }, openSeconds));
+        }
+    }
+
+    // Readers outside the lock see a new window either whole or not at all where it matters: the coarse deadline only ever
+    // rejects, and a call the precise deadline lets through re-checks it under the lock (TryAcquireSlow).
+    private void SetOpenWindowLocked(long tick, long nowTimestamp, long openForTimestampTicks, long openForMilliseconds)
+    {
+        Volatile.Write(ref _openDeadline, SaturatingAdd(nowTimestamp, openForTimestampTicks));
+        if (_coarseClock)
+        {
+            Volatile.Write(ref _coarseOpenDeadline, tick + openForMilliseconds);
         }
     }
 
@@ -796,6 +877,11 @@ public sealed class CircuitBreaker
     }
 
     private static long SaturatingAdd(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;
+
+    private static DateTimeOffset SaturatingAdd(DateTimeOffset at, TimeSpan duration) =>
+        duration > DateTimeOffset.MaxValue - at ? DateTimeOffset.MaxValue : at + duration;
+
+    private static long ToCoarseMilliseconds(TimeSpan duration) => (long)Math.Min(duration.TotalMilliseconds, long.MaxValue / 4);
 
     [StructLayout(LayoutKind.Explicit, Size = 128)]
     private struct PaddedCounter

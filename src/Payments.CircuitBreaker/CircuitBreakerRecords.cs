@@ -5,7 +5,11 @@ namespace Payments.CircuitBreaker;
 /// <param name="From">The state before.</param>
 /// <param name="To">The state after.</param>
 /// <param name="At">When the change happened (from the breaker's <see cref="TimeProvider"/>).</param>
-public sealed record CircuitStateChange(string Name, CircuitState From, CircuitState To, DateTimeOffset At);
+public sealed record CircuitStateChange(string Name, CircuitState From, CircuitState To, DateTimeOffset At)
+{
+    /// <summary>Why the state changed.</summary>
+    public CircuitChangeReason Reason { get; init; }
+}
 
 /// <summary>A consistent snapshot of a breaker's state and counters.</summary>
 /// <param name="Name">The breaker's name.</param>
@@ -39,6 +43,12 @@ public sealed record CircuitBreakerStats(
 
     /// <summary>True while the breaker is held OPEN by <see cref="CircuitBreaker.Isolate"/>.</summary>
     public bool Isolated { get; init; }
+
+    /// <summary>
+    /// While OPEN and not isolated, when the open window ends (from the breaker's <see cref="TimeProvider"/>; the time of the
+    /// snapshot when it has already ended); otherwise null.
+    /// </summary>
+    public DateTimeOffset? OpenUntil { get; init; }
 }
 
 /// <summary>Thrown by <see cref="CircuitBreaker.ExecuteAsync{TResult}(Func{CancellationToken, ValueTask{TResult}}, CancellationToken)"/> when the call is rejected.</summary>

@@ -125,6 +125,54 @@ public class CircuitBreakerSystemClockTests
         probe.IsProbe.ShouldBeTrue();
     }
 
+    [Fact]
+    public void With_the_system_clock_holding_an_open_circuit_moves_both_deadlines()
+    {
+        var breaker = Create(TimeSpan.FromHours(1));
+        Open(breaker);
+        breaker.TryAcquire(out _, out _).ShouldBeFalse();
+
+        // Earlier: the coarse deadline must move too, or the coarse clock would go on rejecting for the rest of the hour.
+        breaker.HoldOpen(TimeSpan.Zero).ShouldBeTrue();
+        breaker.TryAcquire(out var probe, out _).ShouldBeTrue();
+        probe.IsProbe.ShouldBeTrue();
+        probe.Complete(CallOutcome.Failure);
+
+        // Later than a fresh window would be, from OPEN.
+        var sinceBeforeHold = Stopwatch.StartNew();
+        breaker.HoldOpen(TimeSpan.FromHours(2)).ShouldBeTrue();
+        breaker.TryAcquire(out _, out var retryAfter).ShouldBeFalse();
+        retryAfter.ShouldBeGreaterThan(TimeSpan.FromHours(2) - Margin - sinceBeforeHold.Elapsed);
+        retryAfter.ShouldBeLessThanOrEqualTo(TimeSpan.FromHours(2));
+    }
+
+    [Fact]
+    public void With_the_system_clock_a_circuit_held_open_from_closed_rejects_on_the_coarse_clock_until_its_hold_ends()
+    {
+        var breaker = Create(TimeSpan.FromMilliseconds(100));
+        var sinceBeforeHold = Stopwatch.StartNew();
+
+        breaker.HoldOpen(TimeSpan.FromHours(1)).ShouldBeTrue();
+
+        breaker.TryAcquire(out _, out var retryAfter).ShouldBeFalse();
+        retryAfter.ShouldBeGreaterThan(TimeSpan.FromHours(1) - Margin - sinceBeforeHold.Elapsed);
+        breaker.GetStats().OpenUntil.ShouldNotBeNull();
+    }
+
+    [Fact]
+    public void With_the_system_clock_ending_the_open_window_lets_the_next_call_through()
+    {
+        var breaker = Create(TimeSpan.FromHours(1));
+        Open(breaker);
+        breaker.TryAcquire(out _, out _).ShouldBeFalse();
+
+        breaker.EndOpenWindow().ShouldBeTrue();
+
+        breaker.TryAcquire(out var probe, out _).ShouldBeTrue();
+        probe.IsProbe.ShouldBeTrue();
+        breaker.State.ShouldBe(CircuitState.HalfOpen);
+    }
+
     private static CircuitBreaker Create(TimeSpan openTimeout) => new(
         "SystemClock",
         new CircuitBreakerOptions { FailureThreshold = 1, SuccessThreshold = 1, OpenTimeout = openTimeout },
