@@ -42,7 +42,7 @@ internal sealed class DeveloperPortalClient(
         if (!_breaker.TryAcquire(out var permit, out var retryAfter))
         {
             Log.PortalCircuitOpen(logger, transactionId, _breaker.Name, retryAfter);
-            return new PortalLookup.CircuitOpen(_breaker.Name, retryAfter);
+            return new PortalLookup.CircuitOpen(_breaker.Name, retryAfter, _breaker.State == CircuitState.HalfOpen);
         }
 
         var started = timeProvider.GetTimestamp();

@@ -32,6 +32,9 @@ public abstract record PortalLookup
 
     public sealed record NotFound : PortalLookup;
 
-    /// <summary>The breaker rejected the call: no HTTP request was made.</summary>
-    public sealed record CircuitOpen(string BreakerName, TimeSpan RetryAfter) : PortalLookup;
+    /// <summary>
+    /// The breaker rejected the call: no HTTP request was made. <paramref name="HalfOpen"/>: the circuit is HALF_OPEN and
+    /// the probe is out, so an answer is a moment away (<paramref name="RetryAfter"/> is then only the probe's timeout).
+    /// </summary>
+    public sealed record CircuitOpen(string BreakerName, TimeSpan RetryAfter, bool HalfOpen = false) : PortalLookup;
 }

@@ -8,10 +8,18 @@ public sealed class DeferralJitter(Func<double> sample)
 {
     public static DeferralJitter Shared { get; } = new(Random.Shared.NextDouble);
 
-    /// <summary><paramref name="retryAfter"/> plus a random share of it, at most <paramref name="ratio"/>.</summary>
-    public TimeSpan Apply(TimeSpan retryAfter, double ratio)
+    /// <summary>
+    /// <paramref name="retryAfter"/> plus a random share of it, at most <paramref name="ratio"/> of it and at most
+    /// <paramref name="max"/> when given.
+    /// </summary>
+    public TimeSpan Apply(TimeSpan retryAfter, double ratio, TimeSpan? max = null)
     {
-        var fraction = Math.Clamp(sample(), 0.0, 1.0) * ratio;
-        return retryAfter + TimeSpan.FromTicks((long)(retryAfter.Ticks * fraction));
+        var spread = TimeSpan.FromTicks((long)(retryAfter.Ticks * ratio));
+        if (max is { } cap && spread > cap)
+        {
+            spread = cap;
+        }
+
+        return retryAfter + TimeSpan.FromTicks((long)(spread.Ticks * Math.Clamp(sample(), 0.0, 1.0)));
     }
 }

@@ -32,9 +32,23 @@ public sealed class VerificationOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan PendingMaxInterval { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>An open-circuit deferral waits the breaker's RetryAfter plus up to this fraction of it.</summary>
+    /// <summary>An open-circuit deferral waits the breaker's RetryAfter plus up to this fraction of it...</summary>
     [Range(0.0, 1.0)]
     public double DeferralJitterRatio { get; set; } = 0.2;
+
+    /// <summary>
+    /// ...and at most this much. The endpoint pauses while the circuit is open, so only the messages in flight when it opened
+    /// are deferred: a small herd, and a long spread would only keep them waiting after the circuit closed.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan DeferralJitterMax { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// A rejection in HALF_OPEN (the probe is out) is deferred this long plus jitter instead of the breaker's RetryAfter,
+    /// which there is only the probe's timeout.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan HalfOpenDeferral { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// A portal <c>not_found</c> within this long of the first answer is treated as pending (the transaction may not be

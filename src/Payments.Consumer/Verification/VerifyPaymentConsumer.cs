@@ -159,7 +159,9 @@ public sealed class VerifyPaymentConsumer(
     {
         var command = context.Message;
         var deferrals = ReadCounter(context, PaymentHeaders.DeferralCount) + 1;
-        var delay = jitter.Apply(open.RetryAfter, _options.DeferralJitterRatio);
+        // In HALF_OPEN the probe's answer is a moment away: waiting for its timeout would hold the message for a window.
+        var wait = open.HalfOpen ? _options.HalfOpenDeferral : open.RetryAfter;
+        var delay = jitter.Apply(wait, _options.DeferralJitterRatio, _options.DeferralJitterMax);
         if (delay < MinimumDeferral)
         {
             delay = MinimumDeferral;

@@ -41,6 +41,17 @@ public class BackoffTests
     }
 
     [Fact]
+    public void Deferral_jitter_is_capped_when_a_cap_is_given()
+    {
+        var retryAfter = TimeSpan.FromSeconds(30);
+
+        new DeferralJitter(() => 1.0).Apply(retryAfter, 0.2, TimeSpan.FromSeconds(2)).ShouldBe(TimeSpan.FromSeconds(32));
+        new DeferralJitter(() => 0.5).Apply(retryAfter, 0.2, TimeSpan.FromSeconds(2)).ShouldBe(TimeSpan.FromSeconds(31));
+        // Below the cap the ratio decides.
+        new DeferralJitter(() => 1.0).Apply(TimeSpan.FromSeconds(5), 0.2, TimeSpan.FromSeconds(2)).ShouldBe(TimeSpan.FromSeconds(6));
+    }
+
+    [Fact]
     public void Shared_deferral_jitter_stays_within_its_bounds()
     {
         var retryAfter = TimeSpan.FromSeconds(10);

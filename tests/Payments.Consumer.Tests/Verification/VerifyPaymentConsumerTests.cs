@@ -243,10 +243,10 @@ public class VerifyPaymentConsumerTests
 
         await verification.SendAsync(command);
 
-        // 30 s retry-after + 0.5 of the 20 % jitter = 33 s.
+        // 30 s retry-after + 0.5 of the jitter, 20 % of it capped at 2 s = 31 s.
         (await verification.PublishedAsync<PaymentVerificationDeferred>())
-            .ShouldBe(new PaymentVerificationDeferred(command.PaymentId, TransactionId, "DeveloperPortal", 1, TimeSpan.FromSeconds(33)));
-        (await verification.ScheduledDelayAsync(2)).ShouldBeInRange(TimeSpan.FromSeconds(31), TimeSpan.FromSeconds(33));
+            .ShouldBe(new PaymentVerificationDeferred(command.PaymentId, TransactionId, "DeveloperPortal", 1, TimeSpan.FromSeconds(31)));
+        (await verification.ScheduledDelayAsync(2)).ShouldBeInRange(TimeSpan.FromSeconds(29), TimeSpan.FromSeconds(31));
 
         // Well short of the delay, with room for the wall clock that MassTransit's in-memory delays also follow.
         await verification.AdvanceAsync(TimeSpan.FromSeconds(25));
@@ -262,6 +262,24 @@ public class VerifyPaymentConsumerTests
         second.Context.ConversationId.ShouldBe(first.Context.ConversationId);
         (await verification.PublishedAsync<PaymentVerified>()).PaymentId.ShouldBe(command.PaymentId);
         portal.Calls.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task A_rejection_in_half_open_is_deferred_for_seconds_not_for_the_probes_timeout()
+    {
+        var portal = new FakeDeveloperPortalClient()
+            .Returns(new PortalLookup.CircuitOpen("DeveloperPortal", TimeSpan.FromSeconds(30), HalfOpen: true))
+            .Returns(Found(Transaction()));
+        await using var verification = await VerificationHarness.StartAsync(portal, jitterSample: 1.0);
+        var command = Command();
+
+        await verification.SendAsync(command);
+
+        // The 2 s half-open deferral + all of its 20 % jitter.
+        (await verification.PublishedAsync<PaymentVerificationDeferred>())
+            .ShouldBe(new PaymentVerificationDeferred(command.PaymentId, TransactionId, "DeveloperPortal", 1, TimeSpan.FromSeconds(2.4)));
+        await verification.AdvanceToDeliveryAsync(2, TimeSpan.FromSeconds(5));
+        (await verification.PublishedAsync<PaymentVerified>()).PaymentId.ShouldBe(command.PaymentId);
     }
 
     [Theory]
