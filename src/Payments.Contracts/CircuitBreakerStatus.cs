@@ -27,4 +27,14 @@ public sealed record CircuitBreakerStatus(
     long TotalSuccesses,
     long TotalRejected,
     double? RetryAfterSeconds,
-    IReadOnlyList<CircuitBreakerTransition> Transitions);
+    IReadOnlyList<CircuitBreakerTransition> Transitions)
+{
+    /// <summary>For a breaker the fleet shares: this instance's view of the fleet; null for a breaker of its own.</summary>
+    public CircuitBreakerFleetView? Fleet { get; init; }
+
+    /// <summary>The peer instance whose announcement holds this breaker open; null while it is open on its own evidence.</summary>
+    public string? HeldBy { get; init; }
+
+    /// <summary>The receive endpoints this instance has paused while the breaker is open (<c>verify-payment</c>).</summary>
+    public IReadOnlyList<string> PausedEndpoints { get; init; } = [];
+}

@@ -14,6 +14,7 @@ namespace Payments.Consumer.CircuitBreakers;
 internal sealed class CircuitBreakerReporter : BackgroundService
 {
     private readonly ICircuitBreakerRegistry _registry;
+    private readonly CircuitBreakerFleet _fleet;
     private readonly IBus _bus;
     private readonly ConsumerInstance _instance;
     private readonly TimeProvider _time;
@@ -25,6 +26,7 @@ internal sealed class CircuitBreakerReporter : BackgroundService
 
     public CircuitBreakerReporter(
         ICircuitBreakerRegistry registry,
+        CircuitBreakerFleet fleet,
         IBus bus,
         ConsumerInstance instance,
         TimeProvider time,
@@ -33,6 +35,7 @@ internal sealed class CircuitBreakerReporter : BackgroundService
         ILogger<CircuitBreakerReporter> logger)
     {
         _registry = registry;
+        _fleet = fleet;
         _bus = bus;
         _instance = instance;
         _time = time;
@@ -41,6 +44,8 @@ internal sealed class CircuitBreakerReporter : BackgroundService
         // The portal breaker exists from the start (hosted services are built before the bus starts), so it is reported
         // before the first portal call and an operator's action never finds it missing.
         _registry.Get(CircuitBreakerPresets.DeveloperPortal);
+        // The fleet's view and the paused endpoints are news for the peers and the API as much as a transition is.
+        _fleet.Changed += RequestReport;
         var meter = meterFactory.Create("Payments.Consumer");
         meter.CreateObservableGauge(
             "payments.circuit_breaker.open_since",
@@ -112,6 +117,7 @@ internal sealed class CircuitBreakerReporter : BackgroundService
             transitions = _transitions.TryGetValue(stats.Name, out var queue) ? [.. queue] : [];
         }
 
+        var shared = _fleet.Enabled && string.Equals(stats.Name, CircuitBreakerFleet.SharedBreaker, StringComparison.Ordinal);
         return new CircuitBreakerStatus(
             stats.Name,
             stats.State.ToDisplayString(),
@@ -125,7 +131,12 @@ internal sealed class CircuitBreakerReporter : BackgroundService
             stats.TotalSuccesses,
             stats.TotalRejected,
             stats.RetryAfter?.TotalSeconds,
-            transitions);
+            transitions)
+        {
+            Fleet = shared ? _fleet.View : null,
+            HeldBy = shared && stats.State != CircuitState.Closed ? _fleet.HeldBy : null,
+            PausedEndpoints = string.Equals(stats.Name, CircuitBreakerFleet.SharedBreaker, StringComparison.Ordinal) ? _fleet.PausedEndpoints : [],
+        };
     }
 
     private void OnStateChanged(CircuitStateChange change)
@@ -182,6 +193,7 @@ internal sealed class CircuitBreakerReporter : BackgroundService
 
     public override void Dispose()
     {
+        _fleet.Changed -= RequestReport;
         _reportNow.Dispose();
         base.Dispose();
     }

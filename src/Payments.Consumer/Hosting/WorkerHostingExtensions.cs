@@ -29,6 +29,7 @@ internal static class WorkerHostingExtensions
         builder.Services.AddPaymentVerification();
         builder.Services.AddPaymentsPersistence(builder.Configuration);
         builder.Services.AddCircuitBreakerReporting(builder.Configuration);
+        builder.Services.AddEndpointPause(VerifyPaymentConsumerDefinition.QueueName, CircuitBreakerPresets.DeveloperPortal);
         builder.Services.AddPaymentReconciler();
         builder.Services.AddMassTransit(x =>
         {

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Payments.CircuitBreaker;
+using Payments.Consumer.CircuitBreakers;
 using Breaker = Payments.CircuitBreaker.CircuitBreaker;
 
 namespace Payments.Consumer.Portal;
@@ -30,7 +31,8 @@ internal sealed class DeveloperPortalClient(
     IOptions<DeveloperPortalOptions> options,
     PortalTelemetry telemetry,
     TimeProvider timeProvider,
-    ILogger<DeveloperPortalClient> logger) : IDeveloperPortalClient
+    ILogger<DeveloperPortalClient> logger,
+    CircuitBreakerFleet? fleet = null) : IDeveloperPortalClient
 {
     private readonly Breaker _breaker = breakers.Get(CircuitBreakerPresets.DeveloperPortal);
     private readonly DeveloperPortalOptions _options = options.Value;
@@ -38,6 +40,13 @@ internal sealed class DeveloperPortalClient(
     public async ValueTask<PortalLookup> GetTransactionAsync(string transactionId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(transactionId);
+
+        // A starting instance first hears whether its peers wait out an outage; until then it is as good as open.
+        if (fleet is not null && !fleet.HasJoined(out var joinWait))
+        {
+            Log.PortalCircuitOpen(logger, transactionId, _breaker.Name, joinWait);
+            return new PortalLookup.CircuitOpen(_breaker.Name, joinWait);
+        }
 
         if (!_breaker.TryAcquire(out var permit, out var retryAfter))
         {
