@@ -67,11 +67,42 @@ internal static partial class CircuitBreakerEndpoints
                 b.TotalRejected,
                 b.RetryAfterSeconds,
                 r.ReportedAt,
-                b.Transitions)))
+                b.Transitions)
+            {
+                HeldBy = b.HeldBy,
+                PausedEndpoints = b.PausedEndpoints ?? [],
+                Fleet = b.Fleet,
+            }))
             .ToList();
         var healthy = breakers.Count > 0 && breakers.All(b => b.State == "CLOSED");
-        return Results.Ok(new CircuitBreakerHealthDocument(healthy ? "healthy" : "degraded", breakers));
+        return Results.Ok(new CircuitBreakerHealthDocument(healthy ? "healthy" : "degraded", breakers) { Fleet = FleetViews(breakers) });
     }
+
+    /// <summary>
+    /// Per shared breaker, the newest view any instance holds (they converge on it), with how many instances report the
+    /// breaker and how many of them are not CLOSED.
+    /// </summary>
+    private static List<CircuitBreakerFleetHealth> FleetViews(List<CircuitBreakerHealth> breakers) =>
+        breakers
+            .Where(b => b.Fleet is not null)
+            .GroupBy(b => b.Name, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g =>
+            {
+                var newest = g.Select(b => b.Fleet!).Aggregate((a, b) => b.IsNewerThan(a) ? b : a);
+                var all = breakers.Where(b => string.Equals(b.Name, g.Key, StringComparison.Ordinal)).ToList();
+                return new CircuitBreakerFleetHealth(
+                    g.Key,
+                    newest.State,
+                    newest.Since,
+                    newest.Source,
+                    newest.Cause,
+                    newest.OpenUntil,
+                    newest.Prober,
+                    all.Count,
+                    all.Count(b => b.State != "CLOSED"));
+            })
+            .ToList();
 
     private static async Task<IResult> ControlAsync(string name, CircuitBreakerAction action, IPublishEndpoint publish, CancellationToken cancellationToken)
     {
@@ -91,7 +122,23 @@ internal static partial class CircuitBreakerEndpoints
 /// <summary>The answer to a reset or isolate: the command is published to every consumer instance.</summary>
 internal sealed record CircuitBreakerControlResponse(string Name, string Action, string Status);
 
-internal sealed record CircuitBreakerHealthDocument(string Status, IReadOnlyList<CircuitBreakerHealth> CircuitBreakers);
+internal sealed record CircuitBreakerHealthDocument(string Status, IReadOnlyList<CircuitBreakerHealth> CircuitBreakers)
+{
+    /// <summary>The fleet's view of every breaker the consumer instances share.</summary>
+    public IReadOnlyList<CircuitBreakerFleetHealth> Fleet { get; init; } = [];
+}
+
+/// <summary>The fleet's view of a shared breaker: the newest announcement, and how many instances are not CLOSED.</summary>
+internal sealed record CircuitBreakerFleetHealth(
+    string Name,
+    string State,
+    DateTimeOffset Since,
+    string Source,
+    string Cause,
+    DateTimeOffset? OpenUntil,
+    string? Prober,
+    int Instances,
+    int InstancesNotClosed);
 
 internal sealed record CircuitBreakerHealth(
     string Instance,
@@ -108,4 +155,14 @@ internal sealed record CircuitBreakerHealth(
     long TotalRejected,
     double? RetryAfterSeconds,
     DateTimeOffset ReportedAt,
-    IReadOnlyList<CircuitBreakerTransition> Transitions);
+    IReadOnlyList<CircuitBreakerTransition> Transitions)
+{
+    /// <summary>The peer whose announcement holds this instance's breaker open; null on its own evidence.</summary>
+    public string? HeldBy { get; init; }
+
+    /// <summary>The instance's endpoints paused while this breaker is open.</summary>
+    public IReadOnlyList<string> PausedEndpoints { get; init; } = [];
+
+    /// <summary>For a shared breaker, this instance's view of the fleet.</summary>
+    public CircuitBreakerFleetView? Fleet { get; init; }
+}

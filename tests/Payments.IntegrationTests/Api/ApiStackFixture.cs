@@ -32,6 +32,7 @@ public class ApiStackFixture : IAsyncLifetime
     private WebApplicationFactory<DeveloperPortalOptions>? _consumer;
     private WebApplicationFactory<PaymentsApiOptions>? _api;
     private readonly List<WebApplicationFactory<PaymentsApiOptions>> _moreApis = [];
+    private readonly List<WebApplicationFactory<DeveloperPortalOptions>> _moreConsumers = [];
     private readonly List<ContractRecorder> _adminContracts = [];
     private Dictionary<string, string?> _apiSettings = [];
     private Dictionary<string, string?> _consumerSettings = [];
@@ -138,15 +139,38 @@ public class ApiStackFixture : IAsyncLifetime
     }
 
     /// <summary>Starts the consumer host (again) with the fixture's settings.</summary>
-    public void StartConsumer()
+    public void StartConsumer() => _consumer = CreateConsumer(new Dictionary<string, string?>());
+
+    /// <summary>
+    /// Another consumer instance on the same broker and database, as a second worker process would be: the fixture's settings
+    /// and then <paramref name="settings"/> (its instance id, a portal address of its own). Disposed with the fixture.
+    /// </summary>
+    public IServiceProvider StartAnotherConsumer(IReadOnlyDictionary<string, string?> settings)
     {
-        _consumer = new WebApplicationFactory<DeveloperPortalOptions>().WithWebHostBuilder(builder =>
+        var consumer = CreateConsumer(settings);
+        _moreConsumers.Add(consumer);
+        return consumer.Services;
+    }
+
+    /// <summary>Stops a consumer started by <see cref="StartAnotherConsumer"/>, as <see cref="StopConsumerAsync"/> does the first.</summary>
+    public async Task StopAnotherConsumerAsync(IServiceProvider services)
+    {
+        var consumer = _moreConsumers.Single(c => ReferenceEquals(c.Services, services));
+        _moreConsumers.Remove(consumer);
+        await consumer.DisposeAsync();
+    }
+
+    private WebApplicationFactory<DeveloperPortalOptions> CreateConsumer(IReadOnlyDictionary<string, string?> settings)
+    {
+        var consumer = new WebApplicationFactory<DeveloperPortalOptions>().WithWebHostBuilder(builder =>
         {
             Apply(builder, _consumerSettings);
-            Apply(builder, ConsumerSettings);
             builder.UseSetting("DeveloperPortal:BaseUrl", Simulator.BaseAddress!.ToString());
+            Apply(builder, ConsumerSettings);
+            Apply(builder, settings);
         });
-        _consumer.CreateClient().Dispose();
+        consumer.CreateClient().Dispose();
+        return consumer;
     }
 
     /// <summary>The consumer's services (its database context factory, its breakers).</summary>
@@ -173,6 +197,11 @@ public class ApiStackFixture : IAsyncLifetime
         if (_api is not null)
         {
             await _api.DisposeAsync();
+        }
+
+        foreach (var consumer in _moreConsumers)
+        {
+            await consumer.DisposeAsync();
         }
 
         if (_consumer is not null)

@@ -106,6 +106,17 @@ public sealed class StackClient(ApiStackFixture stack, HttpClient? api = null)
         return stats.GetProperty("byTransaction").TryGetProperty(transactionId, out var count) ? count.GetInt64() : 0;
     }
 
+    /// <summary>Every portal request the simulator answered so far.</summary>
+    public async Task<long> PortalRequestsAsync() =>
+        (await stack.Simulator.GetFromJsonAsync<JsonElement>("/_sim/stats")).GetProperty("total").GetInt64();
+
+    /// <summary>Switches the simulated portal's fault (<c>none</c>, <c>down</c>, ...).</summary>
+    public async Task SetFaultAsync(string mode)
+    {
+        using var response = await stack.Simulator.PutAsJsonAsync("/_sim/faults", new { mode });
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+    }
+
     public static string NewTransactionId() =>
         "0x" + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()) + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
 }

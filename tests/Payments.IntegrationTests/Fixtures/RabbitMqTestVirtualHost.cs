@@ -118,6 +118,15 @@ public sealed class RabbitMqTestVirtualHost : IAsyncLifetime
         return declared.MessageCount;
     }
 
+    /// <summary>Consumers attached to a queue right now (a passive declare): zero while every instance has paused it.</summary>
+    public async Task<uint> CountConsumersAsync(string queue, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await ConnectAsync(cancellationToken);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        var declared = await channel.QueueDeclarePassiveAsync(queue, cancellationToken);
+        return declared.ConsumerCount;
+    }
+
     /// <summary>Takes one message off a queue (acknowledged); null when the queue is empty or does not exist yet.</summary>
     public async Task<BasicGetResult?> TakeMessageAsync(string queue, CancellationToken cancellationToken = default)
     {
