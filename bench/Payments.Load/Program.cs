@@ -9,7 +9,7 @@ using Payments.Load.Load;
 //   demo [--payments N] [--submit-over S] [--outage-at S] [--outage-for S] [--endpoint-outage-at S] [--endpoint-outage-for S]
 //        [--settle S] [--webhook-settle S] [--webhook-endpoint NAME] [--seed N]
 //   bench [--scenario all|throughput|outage] [--payments N] [--concurrency N] [--latency-payments N] [--outage-payments N]
-//         [--outage-for S] [--baseline-messages N] [--run-dir DIR]
+//         [--outage-for S] [--outage-label TEXT] [--baseline-messages N] [--run-dir DIR]
 var command = args.Length > 0 ? args[0] : "demo";
 var options = ParseOptions(args.Skip(1).ToArray());
 
@@ -66,7 +66,10 @@ switch (command)
                 OutagePayments: Int("outage-payments", "5000"),
                 OutageFor: Seconds("outage-for", "60"),
                 Prefetch: Int("prefetch", "16"),
-                ConsumerConcurrency: Int("consumer-concurrency", "16"));
+                ConsumerConcurrency: Int("consumer-concurrency", "16"))
+            {
+                OutageLabel = Option("outage-label", ""),
+            };
             return await new BenchRunner(api, simulator, management, bench, Console.Out).RunAsync(Option("scenario", "all"), cancel.Token);
         }
 

@@ -17,7 +17,11 @@ public sealed record BenchSettings(
     int OutagePayments,
     TimeSpan OutageFor,
     int Prefetch,
-    int ConsumerConcurrency);
+    int ConsumerConcurrency)
+{
+    /// <summary>Said after the number of instances in the outage heading (how the consumers were set up for the run).</summary>
+    public string OutageLabel { get; init; } = "";
+}
 
 /// <summary>
 /// The load and outage benchmarks of a running stack (<c>./run.sh bench</c>), each figure next to a baseline measured in the same
@@ -203,7 +207,7 @@ public sealed class BenchRunner(PaymentsApiClient api, SimulatorClient simulator
         var openWindow = fleetOpenAt is null ? TimeSpan.Zero : recoveredAt - fleetOpenAt.Value;
         var probeWindows = fleetOpenAt is null ? 0 : (int)Math.Ceiling(openWindow.TotalSeconds / 30);
         var probes = requestsDuringOutage - requestsAtFleetOpen;
-        Line($"## Outage, {instances} consumer instance{(instances == 1 ? "" : "s")}");
+        Line($"## Outage, {instances} consumer instance{(instances == 1 ? "" : "s")}{(settings.OutageLabel.Length > 0 ? $", {settings.OutageLabel}" : "")}");
         Line();
         Line("| what | figure |");
         Line("| --- | --- |");
