@@ -36,14 +36,15 @@ public sealed class FleetSingleFaultTests(FleetStackFixture stack) : IClassFixtu
         breakers["consumer-2"].GetProperty("state").GetString().ShouldNotBe("CLOSED");
         foreach (var healthy in new[] { FleetStackFixture.FirstInstance, "consumer-3" })
         {
-            // At most one opening on consumer-2's word, and it lasted about one window.
+            // At most one opening on consumer-2's word, and it lasted one window and the probes after it, never a second
+            // window (resuming the endpoints and the probes take a moment under load).
             var transitions = breakers[healthy].GetProperty("transitions").EnumerateArray().ToList();
             transitions.Count(t => t.GetProperty("to").GetString() == "OPEN").ShouldBeLessThanOrEqualTo(1);
             var opened = transitions.Where(t => t.GetProperty("to").GetString() == "OPEN").Select(t => t.GetProperty("at").GetDateTimeOffset()).ToList();
             var closed = transitions.Where(t => t.GetProperty("to").GetString() == "CLOSED").Select(t => t.GetProperty("at").GetDateTimeOffset()).ToList();
             if (opened.Count == 1)
             {
-                (closed.Single() - opened.Single()).ShouldBeLessThan(FleetStackFixture.OpenTimeout + TimeSpan.FromSeconds(2));
+                (closed.Single() - opened.Single()).ShouldBeLessThan(FleetStackFixture.OpenTimeout * 2);
             }
         }
 
