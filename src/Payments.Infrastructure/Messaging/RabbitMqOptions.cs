@@ -1,11 +1,13 @@
 using System.ComponentModel.DataAnnotations;
+using System.Globalization;
 using MassTransit;
 using MassTransit.RabbitMqTransport.Configuration;
+using ValidationResult = System.ComponentModel.DataAnnotations.ValidationResult;
 
 namespace Payments.Infrastructure.Messaging;
 
 /// <summary>Where the broker is; bound from the <c>RabbitMq</c> configuration section.</summary>
-public sealed class RabbitMqOptions
+public sealed class RabbitMqOptions : IValidatableObject
 {
     public const string SectionName = "RabbitMq";
 
@@ -17,6 +19,14 @@ public sealed class RabbitMqOptions
 
     [Range(1, 65535)]
     public int Port { get; set; } = 5672;
+
+    /// <summary>
+    /// The nodes of a RabbitMQ cluster, each <c>host</c> or <c>host:port</c> (<see cref="Port"/> when it has none). Empty
+    /// (the default): the one broker at <see cref="Host"/> and <see cref="Port"/>. With nodes, every connection goes to
+    /// one of them, the next in the list after a connection is lost, and <see cref="Host"/> only names the broker in
+    /// MassTransit's addresses.
+    /// </summary>
+    public List<string> Nodes { get; set; } = [];
 
     [Required]
     public string VirtualHost { get; set; } = "payments";
@@ -43,6 +53,60 @@ public sealed class RabbitMqOptions
         host.Username(Username);
         host.Password(Password);
         host.PublisherConfirmation = true;
+        if (Nodes.Count > 0)
+        {
+            host.UseCluster(cluster =>
+            {
+                foreach (var node in Nodes)
+                {
+                    cluster.Node(node.Trim());
+                }
+            });
+        }
+
         return host.Settings;
+    }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        for (var i = 0; i < Nodes.Count; i++)
+        {
+            if (NodeError(Nodes[i]) is { } error)
+            {
+                var key = $"{SectionName}:{nameof(Nodes)}:{i.ToString(CultureInfo.InvariantCulture)}";
+                yield return new ValidationResult($"{key} '{Nodes[i]}' is not a RabbitMQ node: {error}", [nameof(Nodes)]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// What is wrong with a node entry, or null. MassTransit splits an entry at its one colon, so a URI, a path or an IPv6
+    /// literal would only fail (or connect somewhere else) once the bus starts; refused here instead, naming the key.
+    /// </summary>
+    private static string? NodeError(string? entry)
+    {
+        if (string.IsNullOrWhiteSpace(entry))
+        {
+            return "it is empty (expected host or host:port)";
+        }
+
+        var parts = entry.Trim().Split(':');
+        if (parts.Length > 2)
+        {
+            return "expected host or host:port (no scheme, no IPv6 literal: name the host instead)";
+        }
+
+        if (Uri.CheckHostName(parts[0]) is not (UriHostNameType.Dns or UriHostNameType.IPv4))
+        {
+            return $"'{parts[0]}' is not a host name or an IPv4 address (expected host or host:port)";
+        }
+
+        if (parts.Length == 2
+            && (!int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535))
+        {
+            return $"the port '{parts[1]}' is not a number from 1 to 65535";
+        }
+
+        return null;
     }
 }

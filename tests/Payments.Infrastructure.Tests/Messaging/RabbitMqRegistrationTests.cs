@@ -59,6 +59,80 @@ public sealed class RabbitMqRegistrationTests
     }
 
     [Fact]
+    public void Without_nodes_the_one_configured_host_is_the_broker()
+    {
+        using var provider = BuildProvider(new() { ["RabbitMq:Host"] = "broker", ["RabbitMq:Port"] = "5673" });
+
+        var options = provider.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
+        var settings = options.ToHostSettings();
+
+        options.Nodes.ShouldBeEmpty();
+        settings.EndpointResolver.ShouldBeNull();
+        settings.Host.ShouldBe("broker");
+        settings.Port.ShouldBe(5673);
+    }
+
+    [Fact]
+    public void Nodes_bind_from_the_section_and_each_connection_goes_to_the_next_node()
+    {
+        using var provider = BuildProvider(new()
+        {
+            ["RabbitMq:Port"] = "5700",
+            ["RabbitMq:Nodes:0"] = "node-a:5672",
+            ["RabbitMq:Nodes:1"] = "node-b",
+            ["RabbitMq:Nodes:2"] = "10.0.0.3:5674",
+        });
+
+        var options = provider.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
+        var resolver = options.ToHostSettings().EndpointResolver;
+
+        options.Nodes.ShouldBe(["node-a:5672", "node-b", "10.0.0.3:5674"]);
+        resolver.ShouldNotBeNull();
+        // One endpoint per connection attempt, in turn: a lost connection is made again to the next node.
+        var endpoints = Enumerable.Range(0, 4).Select(_ => resolver.All().Single()).Select(e => $"{e.HostName}:{e.Port}").ToList();
+        endpoints.ShouldBe(["node-a:5672", "node-b:5700", "10.0.0.3:5674", "node-a:5672"]);
+    }
+
+    [Theory]
+    [InlineData("", "it is empty")]
+    [InlineData("amqp://node-a:5672", "expected host or host:port")]
+    [InlineData("node-a:", "the port '' is not a number from 1 to 65535")]
+    [InlineData("node-a:0", "the port '0' is not a number from 1 to 65535")]
+    [InlineData("node-a:70000", "the port '70000' is not a number from 1 to 65535")]
+    [InlineData("node-a:56x", "the port '56x' is not a number from 1 to 65535")]
+    [InlineData("node a", "'node a' is not a host name or an IPv4 address")]
+    [InlineData("::1", "expected host or host:port")]
+    public void A_bad_node_is_refused_at_start_naming_its_key(string node, string reason)
+    {
+        using var provider = BuildProvider(new() { ["RabbitMq:Nodes:0"] = "node-a:5672", ["RabbitMq:Nodes:1"] = node });
+
+        var refused = Should.Throw<OptionsValidationException>(() => provider.GetRequiredService<IOptions<RabbitMqOptions>>().Value);
+
+        refused.Message.ShouldContain($"RabbitMq:Nodes:1 '{node}' is not a RabbitMQ node: {reason}");
+        refused.Message.ShouldNotContain("RabbitMq:Nodes:0");
+    }
+
+    [Fact]
+    public void The_delay_declarations_connect_to_the_same_nodes_as_the_bus()
+    {
+        using var provider = BuildProvider(new() { ["RabbitMq:Nodes:0"] = "node-a:5672", ["RabbitMq:Nodes:1"] = "node-b:5673" });
+        var context = Substitute.For<IBusRegistrationContext>();
+        context.GetService(Arg.Any<Type>()).Returns(call => provider.GetService(call.Arg<Type>()));
+        var cfg = Substitute.For<IRabbitMqBusFactoryConfigurator>();
+        RabbitMqHostSettings? busSettings = null;
+        cfg.When(x => x.Host(Arg.Any<RabbitMqHostSettings>())).Do(call => busSettings = call.Arg<RabbitMqHostSettings>());
+
+        cfg.ConfigurePaymentsHost(context);
+
+        busSettings.ShouldNotBeNull();
+        var bus = busSettings.EndpointResolver.ShouldNotBeNull();
+        var declarations = provider.GetRequiredService<BrokerDelayTopology>().EndpointResolver.ShouldNotBeNull();
+        declarations.ShouldNotBeSameAs(bus);
+        static string Next(IRabbitMqEndpointResolver resolver) => resolver.All().Single().ToString();
+        new[] { Next(declarations), Next(declarations) }.ShouldBe([Next(bus), Next(bus)]);
+    }
+
+    [Fact]
     public async Task The_message_scheduler_in_di_is_masstransits_scheduler_over_broker_delays()
     {
         await using var provider = BuildProvider([]);

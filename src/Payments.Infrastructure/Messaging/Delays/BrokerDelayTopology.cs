@@ -144,6 +144,9 @@ internal sealed class BrokerDelayTopology
     /// <summary>The bus's connection settings, converted by MassTransit's own code, so that both connect the same way.</summary>
     internal ConnectionFactory CreateConnectionFactory() => _hostSettings.GetConnectionFactory();
 
+    /// <summary>The nodes the declarations connect to in turn (<c>RabbitMq:Nodes</c>); null for the one configured host.</summary>
+    internal IRabbitMqEndpointResolver? EndpointResolver => _hostSettings.EndpointResolver;
+
     /// <summary>Named after the bus's connection, so that an operator sees both belong to the same process.</summary>
     internal string ConnectionName => $"{_hostSettings.ClientProvidedName ?? "payments"} delay-topology";
 
