@@ -206,9 +206,10 @@ build_tool() {
   dotnet build "$ROOT/bench/Payments.Load/Payments.Load.csproj" -c Release -nologo -v quiet "-clp:ErrorsOnly;NoSummary" -o "$BUILD_DIR/Payments.Load"
 }
 
-# start_app NAME PORT: runs the built service in the background, records its pid, waits for /health/ready.
+# start_app NAME PORT [PROJECT]: runs the built service PROJECT (default NAME) in the background as NAME, records its pid
+# and port, waits for /health/ready.
 start_app() {
-  local name=$1 port=$2 pidfile="$STATE_DIR/$1.pid"
+  local name=$1 port=$2 project=${3:-$1} pidfile="$STATE_DIR/$1.pid"
   if app_running "$name"; then
     log "$name already running (pid $(cat "$pidfile"))"
     return
@@ -216,24 +217,29 @@ start_app() {
   mkdir -p "$LOG_DIR"
   log "starting $name on http://127.0.0.1:$port (log: .run/logs/$name.log)"
   # The local stack runs with the development defaults, which only the Development environment accepts.
-  (cd "$BUILD_DIR/$name" && ASPNETCORE_ENVIRONMENT=Development DOTNET_ENVIRONMENT=Development \
-    exec nohup dotnet "$name.dll" --urls "http://127.0.0.1:$port" >"$LOG_DIR/$name.log" 2>&1) &
+  (cd "$BUILD_DIR/$project" && ASPNETCORE_ENVIRONMENT=Development DOTNET_ENVIRONMENT=Development \
+    exec nohup dotnet "$project.dll" --urls "http://127.0.0.1:$port" >"$LOG_DIR/$name.log" 2>&1) &
   echo $! >"$pidfile"
+  echo "$port" >"$STATE_DIR/$name.port"
   local path=/health/ready
-  [ "$name" = Payments.PortalSimulator ] && path=/health/live
+  [ "$project" = Payments.PortalSimulator ] && path=/health/live
   wait_for 90 "$name" curl -fsS "http://127.0.0.1:$port$path" \
     || { tail -n 30 "$LOG_DIR/$name.log" >&2; exit 1; }
 }
 
-# service_env NAME: exports the broker login and database settings of service NAME in the current (sub)shell, for
-# start_app to hand on. The API logs in with its restricted user and role and leaves the saga migrations to the consumer;
-# the consumer also gets the webhook endpoint of client `default` (the simulator's receiver `demo`), and the simulator the
-# secret to check its signatures with.
+# service_env NAME [INSTANCE]: exports the broker login and database settings of service NAME in the current (sub)shell,
+# for start_app to hand on. The API logs in with its restricted user and role and leaves the saga migrations to the
+# consumer; the consumer also gets the webhook endpoint of client `default` (the simulator's receiver `demo`), and the
+# simulator the secret to check its signatures with. Consumer INSTANCE (default 1) reports its breakers as
+# consumer-INSTANCE; only the first one migrates.
 service_env() {
   local postgres="Host=localhost;Port=5432;Database=$PAYMENTS_POSTGRES_DB"
   case "$1" in
     Payments.Consumer)
-      export RabbitMq__VirtualHost="$PAYMENTS_RABBITMQ_VHOST" RabbitMq__Username="$PAYMENTS_RABBITMQ_CONSUMER_USER" \
+      local instance=${2:-1} migrate=true
+      [ "$instance" -eq 1 ] || migrate=false
+      export CircuitBreakerReporting__InstanceId="consumer-$instance" Postgres__MigrateOnStartup="$migrate" \
+        RabbitMq__VirtualHost="$PAYMENTS_RABBITMQ_VHOST" RabbitMq__Username="$PAYMENTS_RABBITMQ_CONSUMER_USER" \
         RabbitMq__Password="$PAYMENTS_RABBITMQ_CONSUMER_PASSWORD" \
         Postgres__ConnectionString="$postgres;Username=$PAYMENTS_POSTGRES_USER;Password=$PAYMENTS_POSTGRES_PASSWORD" \
         Webhooks__default__Url="$PAYMENTS_WEBHOOK_URL" Webhooks__default__Secret="$PAYMENTS_WEBHOOK_SECRET" \
@@ -265,27 +271,76 @@ stop_app() {
     while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
     kill -9 "$pid" 2>/dev/null || true
   fi
-  rm -f "$pidfile"
+  rm -f "$pidfile" "$STATE_DIR/$1.port"
 }
 
 app_running() { [ -f "$STATE_DIR/$1.pid" ] && kill -0 "$(cat "$STATE_DIR/$1.pid")" 2>/dev/null; }
 
+# Something (ours or not) accepts connections on the loopback port $1.
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Consumer instance $1 (from 1) runs as Payments.Consumer (the first) or Payments.Consumer-N, with its own pid file,
+# port file and log under .run/.
+consumer_name() { if [ "$1" -eq 1 ]; then echo Payments.Consumer; else echo "Payments.Consumer-$1"; fi; }
+
+# The management ports of the $PAYMENTS_CONSUMERS instances: 5081 for the first, then the next free port after the one
+# before, past the simulator's 5082 (5083, 5084, ... on a machine with nothing else on them). A running instance keeps the
+# port it has.
+consumer_ports() {
+  local i port=5080 name
+  for ((i = 1; i <= PAYMENTS_CONSUMERS; i++)); do
+    name=$(consumer_name "$i")
+    if app_running "$name" && [ -f "$STATE_DIR/$name.port" ]; then
+      port=$(cat "$STATE_DIR/$name.port")
+    else
+      port=$((port + 1))
+      while [ "$port" -eq 5082 ] || port_in_use "$port"; do port=$((port + 1)); done
+    fi
+    echo "$port"
+  done
+}
+
 apps_up() {
-  if app_running Payments.PortalSimulator && app_running Payments.Consumer && app_running Payments.Api; then
+  local names=(Payments.PortalSimulator Payments.Api) running=() i
+  for ((i = 1; i <= PAYMENTS_CONSUMERS; i++)); do names+=("$(consumer_name "$i")"); done
+  for i in "${names[@]}"; do app_running "$i" && running+=("$i"); done
+  if [ "${#running[@]}" -eq "${#names[@]}" ]; then
     log "the services are already running; './run.sh down' first to rebuild and restart them"
+  elif [ "${#running[@]}" -gt 0 ] && [ -d "$BUILD_DIR/Payments.Consumer" ]; then
+    # A build would overwrite the files of the processes that run: the missing ones start from the build they run from.
+    log "already running: ${running[*]}; starting the others from the same build ('./run.sh down' first to rebuild)"
   else
     build_apps
   fi
   (service_env Payments.PortalSimulator && start_app Payments.PortalSimulator 5082)
-  # The consumer first: it migrates the saga schema and declares the topology the API's user may not.
-  (service_env Payments.Consumer && start_app Payments.Consumer 5081)
+  # The first consumer alone first: it migrates the saga schema and declares the topology the API's user may not. The
+  # others start once it is ready and leave the migrations to it.
+  local ports
+  mapfile -t ports < <(consumer_ports)
+  for ((i = 1; i <= PAYMENTS_CONSUMERS; i++)); do
+    (service_env Payments.Consumer "$i" && start_app "$(consumer_name "$i")" "${ports[i - 1]}" Payments.Consumer)
+  done
   (service_env Payments.Api && start_app Payments.Api 5080)
 }
 
 apps_down() {
   stop_app Payments.Api
-  stop_app Payments.Consumer
+  # Every instance, also those of an earlier `up` with more of them.
+  local pidfile
+  for pidfile in "$STATE_DIR"/Payments.Consumer*.pid; do
+    [ -f "$pidfile" ] && stop_app "$(basename "$pidfile" .pid)"
+  done
   stop_app Payments.PortalSimulator
+}
+
+# "consumer-1 http://127.0.0.1:5081, consumer-2 http://127.0.0.1:5083": the running instances.
+consumers_line() {
+  local i name line=""
+  for ((i = 1; i <= PAYMENTS_CONSUMERS; i++)); do
+    name=$(consumer_name "$i")
+    line+="${line:+, }consumer-$i http://127.0.0.1:$(cat "$STATE_DIR/$name.port")"
+  done
+  echo "$line"
 }
 
 # ---------------------------------------------------------------- commands
@@ -298,7 +353,7 @@ services_up() {
 cmd_up() {
   services_up
   apps_up
-  log "stack is up: API http://127.0.0.1:5080 (X-Api-Key: dev-api-key, X-Admin-Key: dev-admin-key), consumer http://127.0.0.1:5081, portal simulator http://127.0.0.1:5082, RabbitMQ UI http://localhost:15672 (guest/guest)"
+  log "stack is up: API http://127.0.0.1:5080 (X-Api-Key: dev-api-key, X-Admin-Key: dev-admin-key), consumers $(consumers_line), portal simulator http://127.0.0.1:5082, RabbitMQ UI http://localhost:15672 (guest/guest)"
 }
 
 cmd_down() {
@@ -344,10 +399,16 @@ cmd_bench() {
   (cd "$BUILD_DIR/Payments.Load" && dotnet Payments.Load.dll bench --run-dir "$STATE_DIR" "$@")
 }
 
+# Consumer instances that `up` starts: 1, or 2 for the demo, unless PAYMENTS_CONSUMERS says otherwise.
+consumers_default() {
+  : "${PAYMENTS_CONSUMERS:=$1}"
+  [[ "$PAYMENTS_CONSUMERS" =~ ^[1-9][0-9]?$ ]] || die "PAYMENTS_CONSUMERS must be a number of consumer instances from 1 to 99, not '$PAYMENTS_CONSUMERS'"
+}
+
 case "${1:-demo}" in
-  demo) [ "$#" -gt 0 ] && shift; cmd_demo "$@" ;;
-  bench) shift; cmd_bench "$@" ;;
-  up) cmd_up ;;
+  demo) consumers_default 2; [ "$#" -gt 0 ] && shift; cmd_demo "$@" ;;
+  bench) consumers_default 1; shift; cmd_bench "$@" ;;
+  up) consumers_default 1; cmd_up ;;
   down) cmd_down ;;
   test) cmd_test ;;
   *) die "unknown command '$1' (expected: up, down, test, bench, or nothing for the demo)" ;;
