@@ -4,7 +4,8 @@
 #   ./run.sh up       install (if missing) and start RabbitMQ and PostgreSQL, create vhost, database and users
 #   ./run.sh down     stop what `up` started, and nothing else
 #   ./run.sh test     bring the services up, build, run every test, print "N passed, N failed"
-#   ./run.sh bench    the stack, then the load and outage benchmarks against a bare MassTransit baseline
+#   ./run.sh bench    the stack, then the load and outage benchmarks against a bare MassTransit baseline, and the outage
+#                     with three consumer instances, sharing the breaker and each on its own
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -392,11 +393,39 @@ cmd_demo() {
   (cd "$BUILD_DIR/Payments.Load" && dotnet Payments.Load.dll demo "$@")
 }
 
+# consumers_restart N [NAME=VALUE ...]: stops every consumer instance, then starts N of them, each with the settings given
+# on top of its usual ones.
+consumers_restart() {
+  local count=$1 pidfile i ports
+  shift
+  for pidfile in "$STATE_DIR"/Payments.Consumer*.pid; do
+    [ -f "$pidfile" ] && stop_app "$(basename "$pidfile" .pid)"
+  done
+  PAYMENTS_CONSUMERS=$count
+  mapfile -t ports < <(consumer_ports)
+  for ((i = 1; i <= count; i++)); do
+    (service_env Payments.Consumer "$i" && { [ "$#" -eq 0 ] || export "$@"; } \
+      && start_app "$(consumer_name "$i")" "${ports[i - 1]}" Payments.Consumer)
+  done
+}
+
+# The load benchmark and an outage with the instances `up` started; then (PAYMENTS_BENCH_FLEET=1, the default) the same outage
+# with three instances sharing the breaker and pausing, and with three on their own (fleet breaker and pause off) as the
+# baseline; the consumers are then restarted as they were.
 cmd_bench() {
   cmd_up
   build_tool
-  log "running the load and outage benchmarks (about 5 minutes)"
-  (cd "$BUILD_DIR/Payments.Load" && dotnet Payments.Load.dll bench --run-dir "$STATE_DIR" "$@")
+  local started=$PAYMENTS_CONSUMERS bench=(dotnet Payments.Load.dll bench --run-dir "$STATE_DIR")
+  log "running the load benchmark and an outage with $started consumer instance(s) (about 5 minutes)"
+  (cd "$BUILD_DIR/Payments.Load" && "${bench[@]}" --outage-label "fleet breaker and pause on" "$@")
+  [ "${PAYMENTS_BENCH_FLEET:-1}" = 1 ] || return 0
+  log "outage with three consumer instances sharing the breaker (about 3 minutes)"
+  consumers_restart 3
+  (cd "$BUILD_DIR/Payments.Load" && "${bench[@]}" --scenario outage --outage-label "fleet breaker and pause on" "$@")
+  log "outage with three consumer instances each on its own, fleet breaker and pause off (about 3 minutes)"
+  consumers_restart 3 CircuitBreakerFleet__Enabled=false CircuitBreakerFleet__PauseWhileOpen=false
+  (cd "$BUILD_DIR/Payments.Load" && "${bench[@]}" --scenario outage --outage-label "each on its own: fleet breaker and pause off" "$@")
+  consumers_restart "$started"
 }
 
 # Consumer instances that `up` starts: 1, or 2 for the demo, unless PAYMENTS_CONSUMERS says otherwise.
