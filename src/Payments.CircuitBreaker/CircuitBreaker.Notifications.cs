@@ -1,0 +1,105 @@
+namespace Payments.CircuitBreaker;
+
+// The notifications: state changes queued under the lock, dispatched outside it in order, published to the logger, the
+// telemetry and the StateChanged handlers; and the telemetry of completed calls.
+public sealed partial class CircuitBreaker
+{
+    private readonly Queue<PendingChange> _pendingChanges = new();
+
+    private bool _dispatching;
+
+    /// <summary>
+    /// Raised after every state change, outside the breaker's lock and in the order the changes happened. A handler may call back
+    /// into the breaker; an exception from a handler is logged and does not stop the others.
+    /// </summary>
+    public event Action<CircuitStateChange>? StateChanged;
+
+    private void QueueChangeLocked(CircuitStateChange change, double? openSeconds) =>
+        _pendingChanges.Enqueue(new PendingChange(change, openSeconds));
+
+    private void DispatchPendingChanges()
+    {
+        lock (_lock)
+        {
+            // Whoever is already dispatching delivers the queued changes in order; a handler calling back in lands here too.
+            if (_dispatching || _pendingChanges.Count == 0)
+            {
+                return;
+            }
+
+            _dispatching = true;
+        }
+
+        while (true)
+        {
+            PendingChange next;
+            lock (_lock)
+            {
+                if (!_pendingChanges.TryDequeue(out next))
+                {
+                    _dispatching = false;
+                    return;
+                }
+            }
+
+            Publish(next);
+        }
+    }
+
+    private void Publish(PendingChange pending)
+    {
+        var change = pending.Change;
+        try
+        {
+            if (change.To == CircuitState.Open)
+            {
+                Log.CircuitOpened(_logger, Name, change.From.ToDisplayString(), change.To.ToDisplayString());
+            }
+            else
+            {
+                Log.StateTransition(_logger, Name, change.From.ToDisplayString(), change.To.ToDisplayString());
+            }
+
+            _telemetry?.RecordTransition(change, pending.OpenSeconds);
+        }
+        catch (Exception exception)
+        {
+            Log.StateChangedHandlerFailed(_logger, Name, exception);
+        }
+
+        if (StateChanged is not { } handlers)
+        {
+            return;
+        }
+
+        foreach (var handler in handlers.GetInvocationList())
+        {
+            try
+            {
+                ((Action<CircuitStateChange>)handler)(change);
+            }
+            catch (Exception exception)
+            {
+                Log.StateChangedHandlerFailed(_logger, Name, exception);
+            }
+        }
+    }
+
+    private void RecordCompletion(in CircuitPermit permit, CallOutcome outcome, Exception? exception)
+    {
+        var tag = outcome switch
+        {
+            CallOutcome.Success => CircuitBreakerTelemetry.Success,
+            CallOutcome.Failure => CircuitBreakerTelemetry.Failure,
+            _ => CircuitBreakerTelemetry.Ignored,
+        };
+        _telemetry!.RecordCall(Name, tag);
+        if (permit.StartTimestamp != 0)
+        {
+            var elapsed = ToTimeSpan(_timeProvider.GetTimestamp() - permit.StartTimestamp);
+            _telemetry.RecordDuration(Name, tag, elapsed.TotalMilliseconds, outcome == CallOutcome.Failure ? exception : null);
+        }
+    }
+
+    private readonly record struct PendingChange(CircuitStateChange Change, double? OpenSeconds);
+}
