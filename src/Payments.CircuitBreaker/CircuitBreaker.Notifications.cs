@@ -30,19 +30,36 @@ public sealed partial class CircuitBreaker
             _dispatching = true;
         }
 
-        while (true)
+        var drained = false;
+        try
         {
-            PendingChange next;
-            lock (_lock)
+            while (true)
             {
-                if (!_pendingChanges.TryDequeue(out next))
+                PendingChange next;
+                lock (_lock)
+                {
+                    // Cleared under the same hold as the empty check: a change queued after it finds nobody dispatching.
+                    if (!_pendingChanges.TryDequeue(out next))
+                    {
+                        _dispatching = false;
+                        drained = true;
+                        return;
+                    }
+                }
+
+                Publish(next);
+            }
+        }
+        finally
+        {
+            if (!drained)
+            {
+                // Publish contains every failure it knows of; should anything still escape, the next change dispatches the rest.
+                lock (_lock)
                 {
                     _dispatching = false;
-                    return;
                 }
             }
-
-            Publish(next);
         }
     }
 
@@ -59,12 +76,19 @@ public sealed partial class CircuitBreaker
             {
                 Log.StateTransition(_logger, Name, change.From.ToDisplayString(), change.To.ToDisplayString());
             }
+        }
+        catch (Exception exception)
+        {
+            ReportFailure(exception, handler: false);
+        }
 
+        try
+        {
             _telemetry?.RecordTransition(change, pending.OpenSeconds);
         }
         catch (Exception exception)
         {
-            Log.StateChangedHandlerFailed(_logger, Name, exception);
+            ReportFailure(exception, handler: false);
         }
 
         if (StateChanged is not { } handlers)
@@ -80,8 +104,28 @@ public sealed partial class CircuitBreaker
             }
             catch (Exception exception)
             {
+                ReportFailure(exception, handler: true);
+            }
+        }
+    }
+
+    // Outside code failed while a change was published; the change itself has happened and the breaker goes on.
+    private void ReportFailure(Exception exception, bool handler)
+    {
+        try
+        {
+            if (handler)
+            {
                 Log.StateChangedHandlerFailed(_logger, Name, exception);
             }
+            else
+            {
+                Log.PublishingFailed(_logger, Name, exception);
+            }
+        }
+        catch (Exception)
+        {
+            // The logger itself is failing: there is nowhere left to report to, and the caller must not see it.
         }
     }
 

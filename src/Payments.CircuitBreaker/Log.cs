@@ -12,4 +12,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "[CircuitBreaker:{Name}] A StateChanged handler failed")]
     public static partial void StateChangedHandlerFailed(ILogger logger, string name, Exception exception);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Error, Message = "[CircuitBreaker:{Name}] Logging or recording a state change failed")]
+    public static partial void PublishingFailed(ILogger logger, string name, Exception exception);
 }
