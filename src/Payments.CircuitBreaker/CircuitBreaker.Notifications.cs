@@ -7,6 +7,7 @@ public sealed partial class CircuitBreaker
     private readonly Queue<PendingChange> _pendingChanges = new();
 
     private bool _dispatching;
+    private int _callMetricsFailureLogged;
 
     /// <summary>
     /// Raised after every state change, outside the breaker's lock and in the order the changes happened. A handler may call back
@@ -137,11 +138,49 @@ public sealed partial class CircuitBreaker
             CallOutcome.Failure => CircuitBreakerTelemetry.Failure,
             _ => CircuitBreakerTelemetry.Ignored,
         };
-        _telemetry!.RecordCall(Name, tag);
-        if (permit.StartTimestamp != 0)
+        try
         {
-            var elapsed = ToTimeSpan(_timeProvider.GetTimestamp() - permit.StartTimestamp);
-            _telemetry.RecordDuration(Name, tag, elapsed.TotalMilliseconds, outcome == CallOutcome.Failure ? exception : null);
+            _telemetry!.RecordCall(Name, tag);
+            if (permit.StartTimestamp != 0)
+            {
+                var elapsed = ToTimeSpan(_timeProvider.GetTimestamp() - permit.StartTimestamp);
+                _telemetry.RecordDuration(Name, tag, elapsed.TotalMilliseconds, outcome == CallOutcome.Failure ? exception : null);
+            }
+        }
+        catch (Exception metricsException)
+        {
+            ReportCallMetricsFailure(metricsException);
+        }
+    }
+
+    // Kept out of RecordRejection so the OPEN path stays small.
+    private void RecordRejectionMetric()
+    {
+        try
+        {
+            _telemetry!.RecordCall(Name, CircuitBreakerTelemetry.Rejected);
+        }
+        catch (Exception exception)
+        {
+            ReportCallMetricsFailure(exception);
+        }
+    }
+
+    // A metrics listener that fails does so on every call: the first failure is logged, not one line per call.
+    private void ReportCallMetricsFailure(Exception exception)
+    {
+        if (Interlocked.Exchange(ref _callMetricsFailureLogged, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            Log.CallMetricsFailed(_logger, Name, exception);
+        }
+        catch (Exception)
+        {
+            // The logger is failing too: nowhere left to report to, and the caller must not see it.
         }
     }
 

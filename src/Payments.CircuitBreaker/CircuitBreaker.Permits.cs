@@ -264,7 +264,10 @@ public sealed partial class CircuitBreaker
     private void RecordRejection()
     {
         Interlocked.Increment(ref _totalRejected.Value);
-        _telemetry?.RecordCall(Name, CircuitBreakerTelemetry.Rejected);
+        if (_telemetry is not null)
+        {
+            RecordRejectionMetric();
+        }
     }
 
     [StructLayout(LayoutKind.Explicit, Size = 128)]

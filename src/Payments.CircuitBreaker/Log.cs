@@ -15,4 +15,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Error, Message = "[CircuitBreaker:{Name}] Logging or recording a state change failed")]
     public static partial void PublishingFailed(ILogger logger, string name, Exception exception);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "[CircuitBreaker:{Name}] Recording call metrics failed; later failures are not logged")]
+    public static partial void CallMetricsFailed(ILogger logger, string name, Exception exception);
 }

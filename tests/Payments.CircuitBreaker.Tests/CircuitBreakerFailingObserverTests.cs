@@ -125,4 +125,26 @@ public class CircuitBreakerFailingObserverTests
         failure.Id.Id.ShouldBe(4);
         failure.Exception.ShouldBeOfType<InvalidOperationException>().Message.ShouldBe("telemetry down");
     }
+
+    [Fact]
+    public void Call_metrics_that_throw_escape_no_call_and_the_failures_still_open_the_circuit()
+    {
+        using var throwing = new ThrowingTelemetry(CircuitBreakerTelemetry.CallsInstrument, CircuitBreakerTelemetry.CallDurationInstrument);
+        var logger = new FakeLogger();
+        var breaker = TestBreakers.Create(_time, failureThreshold: 2, successThreshold: 1, logger: logger, telemetry: throwing.Telemetry);
+
+        breaker.Fail(2);
+
+        breaker.State.ShouldBe(CircuitState.Open);
+        breaker.TryAcquire(out _, out _).ShouldBeFalse();
+        _time.Advance(TimeSpan.FromSeconds(30));
+        breaker.Succeed(1);
+        breaker.State.ShouldBe(CircuitState.Closed);
+        var stats = breaker.GetStats();
+        (stats.TotalFailures, stats.TotalSuccesses, stats.TotalRejected).ShouldBe((2, 1, 1));
+
+        // A listener that fails does so on every call: one line says so, not one per call.
+        var failure = logger.Collector.GetSnapshot().Where(r => r.Level == LogLevel.Error).ShouldHaveSingleItem();
+        failure.Id.Id.ShouldBe(5);
+    }
 }
