@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Payments.CircuitBreaker;
 
 // The clocks: the precise timestamp of the TimeProvider, the coarse Environment.TickCount64 deadline, and the conversions.
@@ -13,6 +15,7 @@ public sealed partial class CircuitBreaker
     private readonly double _timeSpanTicksPerTimestampTick;
     private readonly bool _coarseClock;
     private readonly long _openTimeoutMilliseconds;
+    private readonly Func<long>? _coarseTicks;
 
     private long _openDeadline;
 
@@ -27,7 +30,7 @@ public sealed partial class CircuitBreaker
         {
             // Read just after the precise timestamp (same lock hold): the coarse window then ends, by the precise clock, no
             // later than the precise deadline plus the coarse clock's resolution minus the margin, i.e. before it.
-            _coarseOpenDeadline = Environment.TickCount64 + _openTimeoutMilliseconds;
+            _coarseOpenDeadline = CoarseNow() + _openTimeoutMilliseconds;
         }
     }
 
@@ -41,6 +44,10 @@ public sealed partial class CircuitBreaker
             Volatile.Write(ref _coarseOpenDeadline, tick + openForMilliseconds);
         }
     }
+
+    // The coarse clock: Environment.TickCount64, or the tests' stand-in.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private long CoarseNow() => _coarseTicks is null ? Environment.TickCount64 : _coarseTicks();
 
     private TimeSpan ToTimeSpan(long timestampTicks) => new((long)(timestampTicks * _timeSpanTicksPerTimestampTick));
 

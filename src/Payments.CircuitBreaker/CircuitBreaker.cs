@@ -40,6 +40,19 @@ public sealed partial class CircuitBreaker
         TimeProvider timeProvider,
         ILogger? logger = null,
         CircuitBreakerTelemetry? telemetry = null)
+        : this(name, options, timeProvider, coarseTicks: null, logger, telemetry)
+    {
+    }
+
+    // coarseTicks stands in for Environment.TickCount64 in tests, which then drive both clocks; it turns the coarse clock on
+    // whatever the TimeProvider.
+    internal CircuitBreaker(
+        string name,
+        CircuitBreakerOptions options,
+        TimeProvider timeProvider,
+        Func<long>? coarseTicks,
+        ILogger? logger,
+        CircuitBreakerTelemetry? telemetry)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(options);
@@ -65,7 +78,8 @@ public sealed partial class CircuitBreaker
 
         // Only the system clock has a cheap coarse counterpart that runs with it; any other provider (a fake one in tests) is
         // always read directly, so its time alone decides.
-        _coarseClock = ReferenceEquals(timeProvider, TimeProvider.System);
+        _coarseClock = coarseTicks is not null || ReferenceEquals(timeProvider, TimeProvider.System);
+        _coarseTicks = coarseTicks;
         _openTimeoutMilliseconds = ToCoarseMilliseconds(options.OpenTimeout);
         _probeIds = new long[options.HalfOpenPermits];
         _probeStarts = new long[options.HalfOpenPermits];
@@ -147,7 +161,7 @@ public sealed partial class CircuitBreaker
             {
                 // Well inside the window by the coarse clock (a fraction of the precise clock's cost): reject on it alone. Near
                 // or past the deadline the precise clock below decides, so a probe is never let through early.
-                var tick = Environment.TickCount64;
+                var tick = CoarseNow();
                 var coarseDeadline = Volatile.Read(ref _coarseOpenDeadline);
                 if (tick < coarseDeadline - CoarseMarginMilliseconds)
                 {
@@ -248,7 +262,7 @@ public sealed partial class CircuitBreaker
                 return false;
             }
 
-            var tick = _coarseClock ? Environment.TickCount64 : 0;
+            var tick = _coarseClock ? CoarseNow() : 0;
             var now = _timeProvider.GetTimestamp();
             if (bits != OpenBits)
             {
@@ -276,7 +290,7 @@ public sealed partial class CircuitBreaker
                 return false;
             }
 
-            SetOpenWindowLocked(_coarseClock ? Environment.TickCount64 : 0, _timeProvider.GetTimestamp(), 0, 0);
+            SetOpenWindowLocked(_coarseClock ? CoarseNow() : 0, _timeProvider.GetTimestamp(), 0, 0);
             return true;
         }
     }
