@@ -22,18 +22,6 @@ public sealed partial class CircuitBreaker
     // The open deadline on the coarse clock, in Environment.TickCount64 milliseconds; read only when _coarseClock.
     private long _coarseOpenDeadline;
 
-    // A window of OpenTimeout from nowTimestamp, on both clocks.
-    private void StartOpenWindowLocked(long nowTimestamp)
-    {
-        _openDeadline = SaturatingAdd(nowTimestamp, _openTimeoutTimestampTicks);
-        if (_coarseClock)
-        {
-            // Read just after the precise timestamp (same lock hold): the coarse window then ends, by the precise clock, no
-            // later than the precise deadline plus the coarse clock's resolution minus the margin, i.e. before it.
-            _coarseOpenDeadline = CoarseNow() + _openTimeoutMilliseconds;
-        }
-    }
-
     // Readers outside the lock see a new window either whole or not at all where it matters: the coarse deadline only ever
     // rejects, and a call the precise deadline lets through re-checks it under the lock (TryAcquireSlow).
     private void SetOpenWindowLocked(long tick, long nowTimestamp, long openForTimestampTicks, long openForMilliseconds)

@@ -80,7 +80,7 @@ public sealed partial class CircuitBreaker
             var bits = (int)(_stateWord & StateMask);
             if (bits == OpenBits && now >= _openDeadline)
             {
-                TransitionLocked(HalfOpenBits, now, CircuitChangeReason.OpenWindowEnded);
+                TransitionLocked(HalfOpenBits, CircuitChangeReason.OpenWindowEnded);
                 bits = HalfOpenBits;
                 transitioned = true;
             }

@@ -11,14 +11,14 @@ public sealed partial class CircuitBreaker
                 _successes++;
                 if (_successes >= _successThreshold)
                 {
-                    TransitionLocked(ClosedBits, _timeProvider.GetTimestamp(), CircuitChangeReason.ProbesSucceeded);
+                    TransitionLocked(ClosedBits, CircuitChangeReason.ProbesSucceeded);
                 }
 
                 break;
             case CallOutcome.Failure:
                 _failures++;
                 _lastFailureTime = _timeProvider.GetUtcNow();
-                TransitionLocked(OpenBits, _timeProvider.GetTimestamp(), CircuitChangeReason.ProbeFailed);
+                TransitionLocked(OpenBits, CircuitChangeReason.ProbeFailed);
                 break;
             default:
                 break;
@@ -50,15 +50,19 @@ public sealed partial class CircuitBreaker
             _lastFailureTime = _timeProvider.GetUtcNow();
             if (_failures >= _failureThreshold)
             {
-                TransitionLocked(OpenBits, _timeProvider.GetTimestamp(), CircuitChangeReason.Failures);
+                TransitionLocked(OpenBits, CircuitChangeReason.Failures);
             }
         }
 
         DispatchPendingChanges();
     }
 
-    private void TransitionLocked(int toBits, long nowTimestamp, CircuitChangeReason reason)
+    private void TransitionLocked(int toBits, CircuitChangeReason reason)
     {
+        // The coarse clock first, before the precise one and before any other work: a pause between the two reads then makes the
+        // coarse window end early, where the precise clock decides, never late (which would delay the first probe).
+        var tick = _coarseClock ? CoarseNow() : 0;
+        var nowTimestamp = _timeProvider.GetTimestamp();
         var fromBits = (int)(_stateWord & StateMask);
         var from = ToState(fromBits);
         var to = ToState(toBits);
@@ -81,7 +85,7 @@ public sealed partial class CircuitBreaker
                 break;
             case CircuitState.Open when from != CircuitState.Open:
                 _openedAt = now;
-                StartOpenWindowLocked(nowTimestamp);
+                SetOpenWindowLocked(tick, nowTimestamp, _openTimeoutTimestampTicks, _openTimeoutMilliseconds);
                 break;
             default:
                 break;

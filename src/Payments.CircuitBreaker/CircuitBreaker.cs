@@ -160,7 +160,8 @@ public sealed partial class CircuitBreaker
             if (_coarseClock)
             {
                 // Well inside the window by the coarse clock (a fraction of the precise clock's cost): reject on it alone. Near
-                // or past the deadline the precise clock below decides, so a probe is never let through early.
+                // or past the deadline the precise clock below decides, so a probe is never let through early. Read before the
+                // precise clock: a pause after this read only makes the answer older, as if the call had come earlier.
                 var tick = CoarseNow();
                 var coarseDeadline = Volatile.Read(ref _coarseOpenDeadline);
                 if (tick < coarseDeadline - CoarseMarginMilliseconds)
@@ -210,7 +211,7 @@ public sealed partial class CircuitBreaker
             }
             else
             {
-                TransitionLocked(ClosedBits, _timeProvider.GetTimestamp(), CircuitChangeReason.Reset);
+                TransitionLocked(ClosedBits, CircuitChangeReason.Reset);
             }
 
             _lastFailureTime = null;
@@ -229,7 +230,7 @@ public sealed partial class CircuitBreaker
         {
             if ((int)(_stateWord & StateMask) != IsolatedBits)
             {
-                TransitionLocked(IsolatedBits, _timeProvider.GetTimestamp(), CircuitChangeReason.Isolated);
+                TransitionLocked(IsolatedBits, CircuitChangeReason.Isolated);
             }
         }
 
@@ -266,7 +267,7 @@ public sealed partial class CircuitBreaker
             var now = _timeProvider.GetTimestamp();
             if (bits != OpenBits)
             {
-                TransitionLocked(OpenBits, now, CircuitChangeReason.Held);
+                TransitionLocked(OpenBits, CircuitChangeReason.Held);
             }
 
             SetOpenWindowLocked(tick, now, openForTicks, openForMilliseconds);
