@@ -227,8 +227,17 @@ public sealed partial class CircuitBreaker
             }
             else if (_releasedProbes.Remove(permit.ProbeId))
             {
-                // The probe outlived its permit (timeout or state change): the call happened, but its result moves nothing.
+                // The probe outlived its permit (timeout or state change): the call happened and counts in the totals. A failure
+                // while the circuit is still in the half-open period the probe ran in re-opens it, or a dependency that fails
+                // only after ProbeTimeout would keep the circuit half-open for ever, one call let through per timeout. A late
+                // success does not count towards closing: the probes that close the circuit answer within their timeout.
                 CountOutcome(outcome);
+                if (outcome == CallOutcome.Failure
+                    && (_stateWord >> 2) == permit.Generation
+                    && (int)(_stateWord & StateMask) == HalfOpenBits)
+                {
+                    ApplyProbeOutcomeLocked(outcome);
+                }
             }
             else
             {

@@ -24,8 +24,9 @@ public sealed class CircuitBreakerOptions
     public int HalfOpenPermits { get; set; } = 1;
 
     /// <summary>
-    /// How long a half-open probe may hold its permit before the permit is given back (its late result is then dropped).
-    /// Positive; default 30 s.
+    /// How long a half-open probe may hold its permit before the permit is given back. Its late result counts in the totals; a
+    /// late failure re-opens the circuit if it is still in the half-open period the probe ran in, anything else moves no state
+    /// (a late success does not count towards closing). Positive; default 30 s.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "10675199.02:48:05.4775807", ErrorMessage = "{0} must be positive")]
     public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(30);

@@ -6,7 +6,9 @@ namespace Payments.CircuitBreaker;
 /// </summary>
 /// <remarks>
 /// A struct so the hot path allocates nothing. A second <c>Complete</c> of a half-open probe permit is ignored; a permit from an
-/// older state generation (the state changed since it was acquired) only adds to the totals and never moves the state.
+/// older state generation (the state changed since it was acquired) only adds to the totals and never moves the state. A probe
+/// completed after its <see cref="CircuitBreakerOptions.ProbeTimeout"/> has lost its permit: a failure still re-opens the circuit
+/// while it is in the same half-open period (no state change since the probe started), a success only adds to the totals.
 /// <c>default(CircuitPermit).Complete(...)</c> does nothing.
 /// </remarks>
 public readonly struct CircuitPermit
