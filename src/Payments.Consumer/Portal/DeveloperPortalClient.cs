@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Payments.CircuitBreaker;
@@ -55,38 +56,53 @@ internal sealed class DeveloperPortalClient(
         }
 
         var started = timeProvider.GetTimestamp();
+        PortalLookup? lookup = null;
+        Exception? failure = null;
+        CallOutcome outcome;
+        string recorded;
         try
         {
-            var lookup = await SendAsync(transactionId, cancellationToken);
-            permit.Complete(CallOutcome.Success);
-            var outcome = lookup is PortalLookup.Found ? PortalTelemetry.OutcomeFound : PortalTelemetry.OutcomeNotFound;
-            var elapsed = timeProvider.GetElapsedTime(started);
-            telemetry.RecordRequest(elapsed, outcome);
-            Log.PortalAnswered(logger, transactionId, outcome, elapsed.TotalMilliseconds);
-            return lookup;
+            lookup = await SendAsync(transactionId, cancellationToken);
+            outcome = CallOutcome.Success;
+            recorded = lookup is PortalLookup.Found ? PortalTelemetry.OutcomeFound : PortalTelemetry.OutcomeNotFound;
         }
         catch (OperationCanceledException exception) when (cancellationToken.IsCancellationRequested)
         {
-            permit.Complete(CallOutcome.Ignored, exception);
-            telemetry.RecordRequest(timeProvider.GetElapsedTime(started), PortalTelemetry.OutcomeCancelled);
-            throw;
+            (failure, outcome, recorded) = (exception, CallOutcome.Ignored, PortalTelemetry.OutcomeCancelled);
         }
         catch (PortalRequestException exception)
         {
-            permit.Complete(Classify(exception), exception);
-            var elapsed = timeProvider.GetElapsedTime(started);
-            telemetry.RecordRequest(elapsed, PortalTelemetry.OutcomeOf(exception));
-            Log.PortalRequestFailed(
-                logger, transactionId, exception.StatusCode is { } status ? (int)status : null, exception.Reason, elapsed.TotalMilliseconds);
-            throw;
+            (failure, outcome, recorded) = (exception, Classify(exception), PortalTelemetry.OutcomeOf(exception));
         }
         catch (Exception exception)
         {
             // Unexpected: still a failure of this call, and the permit must not leak.
-            permit.Complete(CallOutcome.Failure, exception);
-            telemetry.RecordRequest(timeProvider.GetElapsedTime(started), PortalTelemetry.OutcomeError);
-            throw;
+            (failure, outcome, recorded) = (exception, CallOutcome.Failure, PortalTelemetry.OutcomeError);
         }
+
+        // The one Complete of this permit, outside any try: telemetry or logging that throws below is not the portal's health
+        // and must not complete it a second time.
+        permit.Complete(outcome, failure);
+        var elapsed = timeProvider.GetElapsedTime(started);
+        telemetry.RecordRequest(elapsed, recorded);
+        if (failure is not null)
+        {
+            if (failure is PortalRequestException requestFailure)
+            {
+                Log.PortalRequestFailed(
+                    logger,
+                    transactionId,
+                    requestFailure.StatusCode is { } status ? (int)status : null,
+                    requestFailure.Reason,
+                    elapsed.TotalMilliseconds);
+            }
+
+            // Rethrown with its original stack, as the catch blocks' throw did.
+            ExceptionDispatchInfo.Throw(failure);
+        }
+
+        Log.PortalAnswered(logger, transactionId, recorded, elapsed.TotalMilliseconds);
+        return lookup!;
     }
 
     internal static CallOutcome Classify(PortalRequestException exception) => exception.Kind switch

@@ -55,7 +55,8 @@ public sealed class PortalClientHarness : IAsyncDisposable
         TimeSpan? timeout = null,
         TimeSpan? breakerOpenTimeout = null,
         string basePath = "",
-        Uri? portalAddress = null)
+        Uri? portalAddress = null,
+        Action<ILoggingBuilder>? logging = null)
     {
         var simulator = await PortalSimulatorApp.StartAsync(
         [
@@ -79,7 +80,11 @@ public sealed class PortalClientHarness : IAsyncDisposable
 
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
-        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddFakeLogging());
+        services.AddLogging(builder =>
+        {
+            builder.SetMinimumLevel(LogLevel.Trace).AddFakeLogging();
+            logging?.Invoke(builder);
+        });
         services.AddDeveloperPortalClient(configuration);
         return new PortalClientHarness(simulator, services.BuildServiceProvider(validateScopes: true));
     }
