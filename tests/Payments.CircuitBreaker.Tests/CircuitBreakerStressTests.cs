@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Payments.CircuitBreaker.Tests;
@@ -115,6 +117,161 @@ public class CircuitBreakerStressTests
         }
 
         previous.ShouldBe(CircuitState.Closed);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task Probes_in_flight_never_exceed_the_half_open_permits(int permits)
+    {
+        const int Tasks = 4;
+        const int CallsPerTask = 50_000;
+        var time = TestBreakers.NewTime();
+
+        // No probe outlives its ProbeTimeout (30 s; the run advances fake time by about 3 s), so a probe holds its permit from
+        // TryAcquire until Complete and the count below is exactly the permits held.
+        var breaker = TestBreakers.Create(
+            time, failureThreshold: 2, successThreshold: 3, openTimeout: TimeSpan.FromMilliseconds(2), halfOpenPermits: permits);
+        using var start = new Barrier(Tasks);
+        var calls = 0L;
+        var inFlight = new ConcurrentDictionary<long, StrongBox<int>>();
+        var maxInFlight = 0;
+        var probes = 0;
+
+        await Task.WhenAll(Enumerable.Range(0, Tasks).Select(seed => Task.Run(() =>
+        {
+            var random = new Random(seed);
+            start.SignalAndWait(TimeSpan.FromSeconds(30)).ShouldBeTrue();
+            for (var i = 0; i < CallsPerTask; i++)
+            {
+                if (random.Next(64) == 0)
+                {
+                    time.Advance(TimeSpan.FromMilliseconds(1));
+                }
+
+                Interlocked.Increment(ref calls);
+                if (!breaker.TryAcquire(out var permit, out _))
+                {
+                    continue;
+                }
+
+                var outcome = random.Next(100) < 60 ? CallOutcome.Success : CallOutcome.Failure;
+                if (!permit.IsProbe)
+                {
+                    permit.Complete(outcome);
+                    continue;
+                }
+
+                // Per half-open period (generation): a state change takes every probe's permit back, so probes of an earlier
+                // period may still be running when the next period's are let through.
+                Interlocked.Increment(ref probes);
+                var ofGeneration = inFlight.GetOrAdd(permit.Generation, static _ => new StrongBox<int>());
+                var running = Interlocked.Increment(ref ofGeneration.Value);
+                for (var seen = Volatile.Read(ref maxInFlight); running > seen; seen = Volatile.Read(ref maxInFlight))
+                {
+                    Interlocked.CompareExchange(ref maxInFlight, running, seen);
+                }
+
+                // Hold the permit until the other threads have made a few calls (bounded: they may have finished), so that they
+                // try for a permit while this one is held.
+                var until = Interlocked.Read(ref calls) + random.Next(1, 16);
+                for (var spins = 0; Interlocked.Read(ref calls) < until && spins < 1_000; spins++)
+                {
+                    Thread.Yield();
+                }
+
+                // Counted down before the permit is given back: a count never includes a permit someone else already holds.
+                Interlocked.Decrement(ref ofGeneration.Value);
+                permit.Complete(outcome);
+            }
+        })));
+
+        probes.ShouldBeGreaterThan(100);
+
+        // With several permits, probes did overlap: the bound was tested, not merely never approached.
+        maxInFlight.ShouldBeInRange(Math.Min(2, permits), permits);
+    }
+
+    [Fact]
+    public async Task Results_of_permits_from_an_older_generation_never_move_the_state()
+    {
+        const int Tasks = 4;
+        const int Rounds = 200;
+        const int CallsPerRound = 2_000;
+        var wait = TimeSpan.FromSeconds(30);
+        var time = TestBreakers.NewTime();
+        var breaker = TestBreakers.Create(
+            time, failureThreshold: 2, successThreshold: 1, openTimeout: TimeSpan.FromMilliseconds(2), halfOpenPermits: 2);
+        using var phase = new Barrier(Tasks + 1);
+        var completedWhileIsolated = new long[Rounds];
+
+        // Each round: the workers make random calls and keep some of their permits (CLOSED calls and probes, from whatever
+        // generation they were issued in); the breaker is isolated; then the workers complete every permit they kept, all at
+        // once. While isolated every call is rejected, so each of those results is from an older generation.
+        var workers = Enumerable.Range(0, Tasks).Select(seed => Task.Run(() =>
+        {
+            var random = new Random(seed);
+            var held = new List<CircuitPermit>();
+            for (var round = 0; round < Rounds; round++)
+            {
+                for (var i = 0; i < CallsPerRound; i++)
+                {
+                    if (random.Next(64) == 0)
+                    {
+                        time.Advance(TimeSpan.FromMilliseconds(1));
+                    }
+
+                    if (!breaker.TryAcquire(out var permit, out _))
+                    {
+                        continue;
+                    }
+
+                    var outcome = random.Next(100) < 60 ? CallOutcome.Success : CallOutcome.Failure;
+                    if (held.Count < 16 && random.Next(8) == 0)
+                    {
+                        held.Add(permit);
+                    }
+                    else
+                    {
+                        permit.Complete(outcome);
+                    }
+                }
+
+                phase.SignalAndWait(wait).ShouldBeTrue();
+                phase.SignalAndWait(wait).ShouldBeTrue();
+                foreach (var permit in held)
+                {
+                    permit.Complete(random.Next(2) == 0 ? CallOutcome.Success : CallOutcome.Failure);
+                }
+
+                Interlocked.Add(ref completedWhileIsolated[round], held.Count);
+                held.Clear();
+                phase.SignalAndWait(wait).ShouldBeTrue();
+                phase.SignalAndWait(wait).ShouldBeTrue();
+            }
+        })).ToArray();
+
+        for (var round = 0; round < Rounds; round++)
+        {
+            phase.SignalAndWait(wait).ShouldBeTrue();
+            breaker.Isolate();
+            var before = breaker.GetStats();
+            phase.SignalAndWait(wait).ShouldBeTrue();
+            phase.SignalAndWait(wait).ShouldBeTrue();
+            var after = breaker.GetStats();
+
+            after.Isolated.ShouldBeTrue();
+            (after.Failures, after.Successes, after.LastStateChange, after.OpenedAt, after.LastFailureTime).ShouldBe(
+                (before.Failures, before.Successes, before.LastStateChange, before.OpenedAt, before.LastFailureTime));
+
+            // Counted all the same, each exactly once.
+            (after.TotalSuccesses + after.TotalFailures - before.TotalSuccesses - before.TotalFailures).ShouldBe(completedWhileIsolated[round]);
+            breaker.Reset();
+            phase.SignalAndWait(wait).ShouldBeTrue();
+        }
+
+        await Task.WhenAll(workers);
+        completedWhileIsolated.ShouldAllBe(completed => completed > 0);
     }
 
     private static Counts Run(CircuitBreaker breaker, FakeTimeProvider time, int seed, int calls)
