@@ -26,7 +26,7 @@ public class ApiStackFixture : IAsyncLifetime
     /// <summary>The operators' key (X-Admin-Key).</summary>
     public const string AdminKey = "integration-admin-key";
 
-    private readonly RabbitMqTestVirtualHost _vhost = new();
+    private readonly RabbitMqTestVirtualHost _vhost;
     private PostgresDatabase? _database;
     private WebApplication? _simulator;
     private WebApplicationFactory<DeveloperPortalOptions>? _consumer;
@@ -36,6 +36,14 @@ public class ApiStackFixture : IAsyncLifetime
     private readonly List<ContractRecorder> _adminContracts = [];
     private Dictionary<string, string?> _apiSettings = [];
     private Dictionary<string, string?> _consumerSettings = [];
+
+    public ApiStackFixture()
+        : this(new RabbitMqTestVirtualHost())
+    {
+    }
+
+    /// <summary>The stack on another broker: a cluster (<see cref="RabbitMqTestVirtualHost(RabbitMqCluster)"/>), say.</summary>
+    protected ApiStackFixture(RabbitMqTestVirtualHost vhost) => _vhost = vhost;
 
     /// <summary>Settings of the consumer beyond the shared ones (a fixture for one kind of test sets shorter intervals).</summary>
     protected virtual IReadOnlyDictionary<string, string?> ConsumerSettings { get; } = new Dictionary<string, string?>();

@@ -16,7 +16,9 @@ namespace Payments.IntegrationTests.Fixtures;
 /// <c>./run.sh up</c> starts. Creating virtual hosts takes an administrator: PAYMENTS_RABBITMQ_ADMIN_USER / _PASSWORD,
 /// the user only <c>./run.sh test</c> creates; the tests connect as that user too (<see cref="Username"/>), with every
 /// permission in their own virtual host. The services' users get exactly their permissions of
-/// deploy/rabbitmq/permissions.tsv in it (<see cref="BrokerPermissions"/>), for tests that connect as a service.
+/// deploy/rabbitmq/permissions.tsv in it (<see cref="BrokerPermissions"/>), for tests that connect as a service. On a
+/// <see cref="RabbitMqCluster"/> the services are configured with every node (<c>RabbitMq:Nodes</c>), and the virtual
+/// host is managed through the first node's management API.
 /// </summary>
 public sealed class RabbitMqTestVirtualHost : IAsyncLifetime
 {
@@ -30,6 +32,19 @@ public sealed class RabbitMqTestVirtualHost : IAsyncLifetime
         PrometheusUri = new Uri(Environment.GetEnvironmentVariable("PAYMENTS_RABBITMQ_PROMETHEUS_URL") ?? "http://localhost:15692/");
         Name = "payments-test-" + Guid.NewGuid().ToString("N")[..12];
     }
+
+    /// <summary>A virtual host on <paramref name="cluster"/>, first node first.</summary>
+    public RabbitMqTestVirtualHost(RabbitMqCluster cluster)
+        : this()
+    {
+        Cluster = cluster;
+        Host = cluster.Nodes[0].Host;
+        Port = cluster.Nodes[0].Port;
+        ManagementUri = cluster.Nodes[0].ManagementUri;
+    }
+
+    /// <summary>The cluster this virtual host is on; null on the single node.</summary>
+    public RabbitMqCluster? Cluster { get; }
 
     /// <summary>The virtual host's name, unique per instance.</summary>
     public string Name { get; }
@@ -56,14 +71,23 @@ public sealed class RabbitMqTestVirtualHost : IAsyncLifetime
     /// <summary>Configuration keys that point <c>AddPaymentsRabbitMq</c> at this virtual host, logged in as a service's own user.</summary>
     public IReadOnlyDictionary<string, string?> ConfigurationAs(BrokerUser user) => ConfigurationAs(user.Username, user.Password);
 
-    private Dictionary<string, string?> ConfigurationAs(string username, string password) => new()
+    private Dictionary<string, string?> ConfigurationAs(string username, string password)
     {
-        ["RabbitMq:Host"] = Host,
-        ["RabbitMq:Port"] = Port.ToString(CultureInfo.InvariantCulture),
-        ["RabbitMq:VirtualHost"] = Name,
-        ["RabbitMq:Username"] = username,
-        ["RabbitMq:Password"] = password,
-    };
+        var configuration = new Dictionary<string, string?>
+        {
+            ["RabbitMq:Host"] = Host,
+            ["RabbitMq:Port"] = Port.ToString(CultureInfo.InvariantCulture),
+            ["RabbitMq:VirtualHost"] = Name,
+            ["RabbitMq:Username"] = username,
+            ["RabbitMq:Password"] = password,
+        };
+        for (var i = 0; i < (Cluster?.Nodes.Count ?? 0); i++)
+        {
+            configuration[$"RabbitMq:Nodes:{i}"] = Cluster!.Nodes[i].Address;
+        }
+
+        return configuration;
+    }
 
     /// <summary>For code that takes <see cref="RabbitMqOptions"/> directly, e.g. <c>services.Configure&lt;RabbitMqOptions&gt;(vhost.ApplyTo)</c>.</summary>
     public void ApplyTo(RabbitMqOptions options)
@@ -143,17 +167,25 @@ public sealed class RabbitMqTestVirtualHost : IAsyncLifetime
     }
 
     /// <summary>The management API's description of every queue in this virtual host (name, type, durable, arguments, ...).</summary>
-    public async Task<IReadOnlyList<JsonElement>> ListQueuesAsync(CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<JsonElement>> ListQueuesAsync(CancellationToken cancellationToken = default) =>
+        await ListQueuesAsync(ManagementUri, cancellationToken);
+
+    /// <summary>As <see cref="ListQueuesAsync(CancellationToken)"/>, through another node's management API.</summary>
+    public async Task<IReadOnlyList<JsonElement>> ListQueuesAsync(Uri managementUri, CancellationToken cancellationToken = default)
     {
-        using var management = CreateManagementClient();
+        using var management = CreateManagementClient(managementUri);
         var queues = await management.GetFromJsonAsync<JsonElement>($"queues/{Name}", cancellationToken);
         return [.. queues.EnumerateArray()];
     }
 
     /// <summary>The management API's description of every client connection to this virtual host (user, heartbeat, client properties, ...).</summary>
-    public async Task<IReadOnlyList<JsonElement>> ListConnectionsAsync(CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<JsonElement>> ListConnectionsAsync(CancellationToken cancellationToken = default) =>
+        await ListConnectionsAsync(ManagementUri, cancellationToken);
+
+    /// <summary>As <see cref="ListConnectionsAsync(CancellationToken)"/>, through another node's management API.</summary>
+    public async Task<IReadOnlyList<JsonElement>> ListConnectionsAsync(Uri managementUri, CancellationToken cancellationToken = default)
     {
-        using var management = CreateManagementClient();
+        using var management = CreateManagementClient(managementUri);
         var connections = await management.GetFromJsonAsync<JsonElement>($"vhosts/{Name}/connections", cancellationToken);
         return [.. connections.EnumerateArray()];
     }
@@ -230,9 +262,9 @@ public sealed class RabbitMqTestVirtualHost : IAsyncLifetime
         }
     }
 
-    private HttpClient CreateManagementClient()
+    private HttpClient CreateManagementClient(Uri? managementUri = null)
     {
-        var client = new HttpClient { BaseAddress = new Uri(ManagementUri, "api/"), Timeout = TimeSpan.FromSeconds(30) };
+        var client = new HttpClient { BaseAddress = new Uri(managementUri ?? ManagementUri, "api/"), Timeout = TimeSpan.FromSeconds(30) };
         client.DefaultRequestHeaders.Authorization =
             new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Username}:{Password}")));
         return client;
