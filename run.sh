@@ -3,7 +3,8 @@
 #   ./run.sh          the demo: whole stack plus a portal outage and a webhook endpoint outage, watched live
 #   ./run.sh up       install (if missing) and start RabbitMQ and PostgreSQL, create vhost, database and users
 #   ./run.sh down     stop what `up` started, and nothing else
-#   ./run.sh test     bring the services up, build, run every test, print "N passed, N failed"
+#   ./run.sh test     bring the services up, build, run every test, print "N passed, N failed" (options after `test`
+#                     go to `dotnet test`: ./run.sh test --filter FullyQualifiedName~ClusterNodeFailure)
 #   ./run.sh bench    the stack, then the load and outage benchmarks against a bare MassTransit baseline, and the outage
 #                     with three consumer instances, sharing the breaker and each on its own
 set -euo pipefail
@@ -95,10 +96,12 @@ rabbit_up() {
   as_root rabbitmq-plugins enable --offline rabbitmq_management rabbitmq_prometheus >/dev/null
   if rabbit_running; then
     log "RabbitMQ already running"
-  elif pgrep -u rabbitmq -f beam.smp >/dev/null 2>&1; then
+  elif default_rabbit_booting; then
     # A node is up but not answering yet (booting, or its app restarting): a second node would only fight it for the port.
     log "a RabbitMQ node is starting; waiting for it"
     wait_for 120 "RabbitMQ" as_root rabbitmq-diagnostics -q check_running
+  elif port_in_use 5672; then
+    die "port 5672 is taken by something other than the single node rabbit@$RABBIT_HOST (node 1 of a cluster that './run.sh up' started with PAYMENTS_RABBITMQ_NODES, say: './run.sh down' first)"
   else
     log "starting RabbitMQ"
     # No systemd here: start the node detached, as the rabbitmq user (the Debian wrapper switches user).
@@ -116,11 +119,24 @@ rabbit_up() {
   log "RabbitMQ ready: amqp://localhost:5672/$PAYMENTS_RABBITMQ_VHOST (users $PAYMENTS_RABBITMQ_CONSUMER_USER, $PAYMENTS_RABBITMQ_API_USER), management UI http://localhost:15672 (guest/guest)"
 }
 
+# A node of the single broker is booting: a beam.smp of the rabbitmq user that is not one of the cluster nodes below
+# (which carry their node name in their environment).
+default_rabbit_booting() {
+  local pid
+  for pid in $(pgrep -u rabbitmq -x beam.smp 2>/dev/null); do
+    as_root grep -qz '^RABBITMQ_NODENAME=' "/proc/$pid/environ" 2>/dev/null || return 0
+  done
+  return 1
+}
+
 # The integration tests create and delete virtual hosts of their own, which takes an administrator; no service runs as it.
+# rabbit_test_admin [NODE]: on the single node, or on NODE (and so its cluster).
 rabbit_test_admin() {
-  as_root rabbitmqctl -q add_user "$PAYMENTS_RABBITMQ_ADMIN_USER" "$PAYMENTS_RABBITMQ_ADMIN_PASSWORD" 2>/dev/null \
-    || as_root rabbitmqctl -q change_password "$PAYMENTS_RABBITMQ_ADMIN_USER" "$PAYMENTS_RABBITMQ_ADMIN_PASSWORD"
-  as_root rabbitmqctl -q set_user_tags "$PAYMENTS_RABBITMQ_ADMIN_USER" administrator
+  local ctl=(rabbitmqctl -q)
+  [ "$#" -gt 0 ] && ctl+=(-n "$1")
+  as_root "${ctl[@]}" add_user "$PAYMENTS_RABBITMQ_ADMIN_USER" "$PAYMENTS_RABBITMQ_ADMIN_PASSWORD" 2>/dev/null \
+    || as_root "${ctl[@]}" change_password "$PAYMENTS_RABBITMQ_ADMIN_USER" "$PAYMENTS_RABBITMQ_ADMIN_PASSWORD"
+  as_root "${ctl[@]}" set_user_tags "$PAYMENTS_RABBITMQ_ADMIN_USER" administrator
   export PAYMENTS_RABBITMQ_ADMIN_USER PAYMENTS_RABBITMQ_ADMIN_PASSWORD
 }
 
@@ -132,6 +148,128 @@ rabbit_down() {
     as_root epmd -kill >/dev/null 2>&1 || true
     rm -f "$STATE_DIR/rabbitmq.started"
   fi
+}
+
+# ---------------------------------------------------------------- RabbitMQ cluster (PAYMENTS_RABBITMQ_NODES=3)
+# Nodes of Debian's rabbitmq-server on this machine, each with its own node name, data folder under .run/rabbitmq/ and
+# ports; they run as the rabbitmq user, like the single node, and so share its Erlang cookie, which lets rabbitmqctl (as
+# root, through Debian's wrapper) reach every one of them: `rabbitmqctl -n payments-2@$(hostname -s) cluster_status`.
+# Node I of cluster NAME is NAME-I@host with AMQP on PORT+I-1, management on MANAGEMENT+I-1, prometheus on
+# MANAGEMENT+20+I-1 and Erlang distribution on PORT+20000+I-1 (RabbitMQ's own offsets for the default ports: node 1 of
+# the default cluster has the single node's 5672, 15672, 15692 and 25672).
+RABBIT_HOST=$(hostname -s)
+RABBIT_USER_HOME=$(getent passwd rabbitmq 2>/dev/null | cut -d: -f6 || true)
+: "${RABBIT_USER_HOME:=/var/lib/rabbitmq}"
+
+cluster_node() { echo "$1-$2@$RABBIT_HOST"; }
+cluster_dir() { echo "$STATE_DIR/rabbitmq/$1-$2"; }
+
+# cluster_ports PORT MANAGEMENT I: "amqp management prometheus distribution" of node I.
+cluster_ports() { echo "$(($1 + $3 - 1)) $(($2 + $3 - 1)) $(($2 + 20 + $3 - 1)) $(($1 + 20000 + $3 - 1))"; }
+
+node_running() { as_root rabbitmq-diagnostics -q -n "$1" check_running >/dev/null 2>&1; }
+
+# The cookie must exist before the first node starts: nodes starting together would each write one of their own.
+rabbit_cookie() {
+  local cookie="$RABBIT_USER_HOME/.erlang.cookie"
+  as_root test -f "$cookie" && return
+  as_root sh -c "umask 077 && tr -dc A-Z </dev/urandom | head -c 20 >'$cookie' && chown rabbitmq:rabbitmq '$cookie' && chmod 400 '$cookie'"
+}
+
+# cluster_node_start NAME PORT MANAGEMENT I: starts node I in the background (a node already running is left as it is).
+cluster_node_start() {
+  local name=$1 i=$4 node dir amqp mgmt prom dist port
+  node=$(cluster_node "$name" "$i")
+  dir=$(cluster_dir "$name" "$i")
+  read -r amqp mgmt prom dist <<<"$(cluster_ports "$2" "$3" "$i")"
+  # The CLI takes seconds to answer: asked only when something listens on the node's port.
+  if port_in_use "$amqp" && node_running "$node"; then
+    log "RabbitMQ node $node already running (amqp $amqp, management $mgmt)"
+    return
+  fi
+  for port in "$amqp" "$mgmt" "$prom" "$dist"; do
+    if port_in_use "$port"; then
+      die "port $port for RabbitMQ node $node is taken (by the single node rabbit@$RABBIT_HOST, say: stop it with './run.sh down' where it was started, or put the cluster on other ports with PAYMENTS_RABBITMQ_CLUSTER_PORT / _MANAGEMENT_PORT)"
+    fi
+  done
+  as_root mkdir -p "$dir/mnesia" "$dir/log"
+  printf 'listeners.tcp.default = %s\nmanagement.tcp.port = %s\nprometheus.tcp.port = %s\n' "$amqp" "$mgmt" "$prom" \
+    | as_root tee "$dir/rabbitmq.conf" >/dev/null
+  echo '[rabbitmq_management,rabbitmq_prometheus].' | as_root tee "$dir/enabled_plugins" >/dev/null
+  as_root touch "$dir/rabbitmq-env.conf"
+  as_root chown -R rabbitmq:rabbitmq "$dir"
+  mkdir -p "$LOG_DIR"
+  log "starting RabbitMQ node $node (amqp $amqp, management $mgmt, distribution $dist; data .run/rabbitmq/$name-$i, log .run/logs/rabbitmq-$name-$i.log)"
+  # No systemd: detached, as the rabbitmq user; everything the node keeps is in its own folder, none of /etc/rabbitmq applies.
+  as_root setsid nohup runuser -u rabbitmq -- env -C "$dir" HOME="$RABBIT_USER_HOME" \
+    RABBITMQ_NODENAME="$node" RABBITMQ_DIST_PORT="$dist" RABBITMQ_CONF_ENV_FILE="$dir/rabbitmq-env.conf" \
+    RABBITMQ_CONFIG_FILE="$dir/rabbitmq.conf" RABBITMQ_ADVANCED_CONFIG_FILE="$dir/advanced.config" \
+    RABBITMQ_ENABLED_PLUGINS_FILE="$dir/enabled_plugins" RABBITMQ_MNESIA_BASE="$dir/mnesia" RABBITMQ_LOG_BASE="$dir/log" \
+    ERL_CRASH_DUMP="$dir/erl_crash.dump" /usr/lib/rabbitmq/bin/rabbitmq-server \
+    >"$LOG_DIR/rabbitmq-$name-$i.log" 2>&1 </dev/null &
+  echo "$node" >"$STATE_DIR/rabbitmq-$name-$i.started"
+}
+
+# cluster_up NAME COUNT PORT MANAGEMENT: the nodes, node 2..COUNT joined to node 1, then the virtual host, users and
+# permissions (made after the join: a joining node is reset and takes node 1's). All nodes start together: after a
+# `down`, a node waits at boot for the peers it last saw, so one at a time could wait on a node not started yet.
+cluster_up() {
+  local name=$1 count=$2 port=$3 mgmt=$4 i node first
+  first=$(cluster_node "$name" 1)
+  rabbit_cookie
+  for ((i = 1; i <= count; i++)); do cluster_node_start "$name" "$port" "$mgmt" "$i"; done
+  for ((i = 1; i <= count; i++)); do
+    node=$(cluster_node "$name" "$i")
+    wait_for 180 "RabbitMQ node $node" as_root rabbitmq-diagnostics -q -n "$node" check_running \
+      || { tail -n 20 "$LOG_DIR/rabbitmq-$name-$i.log" >&2; exit 1; }
+  done
+  for ((i = 2; i <= count; i++)); do
+    node=$(cluster_node "$name" "$i")
+    if as_root rabbitmqctl -q -n "$first" eval 'rabbit_nodes:all().' | grep -q "'$node'"; then
+      continue
+    fi
+    log "joining $node to $first"
+    # Checked one by one: a caller may run this where errexit does not apply (in a condition). A reset node warns that
+    # its feature flags file is gone, which is what a reset does: the output is shown only when a step fails.
+    local step out
+    for step in stop_app reset "join_cluster $first" start_app; do
+      # shellcheck disable=SC2086
+      out=$(as_root rabbitmqctl -q -n "$node" $step 2>&1) || die "rabbitmqctl -n $node $step failed: $out"
+    done
+  done
+  for ((i = 1; i <= count; i++)); do
+    wait_for 120 "RabbitMQ node $(cluster_node "$name" "$i")" as_root rabbitmq-diagnostics -q -n "$(cluster_node "$name" "$i")" check_running
+  done
+  local url="http://localhost:$mgmt"
+  wait_for 60 "RabbitMQ management UI of $first" curl -fsS -u guest:guest "$url/api/overview"
+  # Quorum queues get a member on every node of the cluster when they are declared (RabbitMQ's default group size), so
+  # the services' queues, declared once the cluster stands, are replicated on all of them.
+  RABBITMQ_MANAGEMENT_URL="$url" RABBITMQ_MANAGEMENT_USER=guest RABBITMQ_MANAGEMENT_PASSWORD=guest \
+    "$ROOT/deploy/rabbitmq/setup-users.sh" >/dev/null || die "the users of $first could not be set up"
+  as_root rabbitmqctl -q -n "$first" set_permissions -p "$PAYMENTS_RABBITMQ_VHOST" guest '.*' '.*' '.*' || die "guest's permissions on $first"
+}
+
+# cluster_nodes_setting NAME COUNT PORT: "localhost:5672,localhost:5673,localhost:5674", the nodes' AMQP addresses.
+cluster_nodes_setting() {
+  local i list=""
+  for ((i = 1; i <= $2; i++)); do list+="${list:+,}localhost:$(($3 + i - 1))"; done
+  echo "$list"
+}
+
+# cluster_down NAME [forget]: stops the nodes of cluster NAME this state folder started, the last one first; with
+# `forget`, deletes their data too.
+cluster_down() {
+  local name=$1 marker node i
+  for marker in $(ls -r "$STATE_DIR"/rabbitmq-"$name"-[0-9]*.started 2>/dev/null); do
+    node=$(cat "$marker")
+    log "stopping RabbitMQ node $node"
+    as_root rabbitmqctl -q -n "$node" stop >/dev/null 2>&1 || true
+    rm -f "$marker"
+    if [ "${2:-}" = forget ]; then
+      i=${marker##*-}; i=${i%.started}
+      as_root rm -rf "$(cluster_dir "$name" "$i")"
+    fi
+  done
 }
 
 # ---------------------------------------------------------------- PostgreSQL
@@ -246,6 +384,7 @@ service_env() {
         Webhooks__default__Url="$PAYMENTS_WEBHOOK_URL" Webhooks__default__Secret="$PAYMENTS_WEBHOOK_SECRET" \
         WebhookDelivery__InitialDelay="$PAYMENTS_WEBHOOK_INITIAL_DELAY" WebhookDelivery__MaxDelay="$PAYMENTS_WEBHOOK_MAX_DELAY" \
         CircuitBreakers__Webhooks__OpenTimeout="$PAYMENTS_WEBHOOK_BREAKER_OPEN_TIMEOUT"
+      rabbit_nodes_env
       ;;
     Payments.PortalSimulator)
       export Simulator__WebhookSecret="$PAYMENTS_WEBHOOK_SECRET"
@@ -256,8 +395,18 @@ service_env() {
         Postgres__ConnectionString="$postgres;Username=$PAYMENTS_POSTGRES_API_USER;Password=$PAYMENTS_POSTGRES_API_PASSWORD" \
         Postgres__MigrateOnStartup=false \
         Api__RateLimit__PermitsPerSecond="$PAYMENTS_API_PERMITS_PER_SECOND" Api__RateLimit__Burst="$PAYMENTS_API_PERMITS_PER_SECOND"
+      rabbit_nodes_env
       ;;
   esac
+}
+
+# With a cluster, the services connect to every node (RabbitMq__Nodes__0, __1, ...); else to the single node's defaults.
+rabbit_nodes_env() {
+  [ "$PAYMENTS_RABBITMQ_NODES" -gt 1 ] || return 0
+  local i
+  for ((i = 0; i < PAYMENTS_RABBITMQ_NODES; i++)); do
+    export "RabbitMq__Nodes__$i=localhost:$((PAYMENTS_RABBITMQ_CLUSTER_PORT + i))"
+  done
 }
 
 stop_app() {
@@ -347,33 +496,74 @@ consumers_line() {
 # ---------------------------------------------------------------- commands
 services_up() {
   ensure_packages "$@"
-  rabbit_up
+  if [ "$PAYMENTS_RABBITMQ_NODES" -gt 1 ]; then
+    cluster_up "$PAYMENTS_RABBITMQ_CLUSTER_NAME" "$PAYMENTS_RABBITMQ_NODES" "$PAYMENTS_RABBITMQ_CLUSTER_PORT" "$PAYMENTS_RABBITMQ_CLUSTER_MANAGEMENT_PORT"
+    log "RabbitMQ cluster ready: nodes $(cluster_nodes_setting "$PAYMENTS_RABBITMQ_CLUSTER_NAME" "$PAYMENTS_RABBITMQ_NODES" "$PAYMENTS_RABBITMQ_CLUSTER_PORT") ($PAYMENTS_RABBITMQ_CLUSTER_NAME-1..$PAYMENTS_RABBITMQ_NODES@$RABBIT_HOST), virtual host $PAYMENTS_RABBITMQ_VHOST, management UI http://localhost:$PAYMENTS_RABBITMQ_CLUSTER_MANAGEMENT_PORT (guest/guest)"
+  else
+    rabbit_up
+  fi
   pg_up
+}
+
+rabbit_line() {
+  if [ "$PAYMENTS_RABBITMQ_NODES" -gt 1 ]; then
+    echo "RabbitMQ cluster of $PAYMENTS_RABBITMQ_NODES nodes $(cluster_nodes_setting "$PAYMENTS_RABBITMQ_CLUSTER_NAME" "$PAYMENTS_RABBITMQ_NODES" "$PAYMENTS_RABBITMQ_CLUSTER_PORT"), UI http://localhost:$PAYMENTS_RABBITMQ_CLUSTER_MANAGEMENT_PORT (guest/guest)"
+  else
+    echo "RabbitMQ UI http://localhost:15672 (guest/guest)"
+  fi
 }
 
 cmd_up() {
   services_up
   apps_up
-  log "stack is up: API http://127.0.0.1:5080 (X-Api-Key: dev-api-key, X-Admin-Key: dev-admin-key), consumers $(consumers_line), portal simulator http://127.0.0.1:5082, RabbitMQ UI http://localhost:15672 (guest/guest)"
+  log "stack is up: API http://127.0.0.1:5080 (X-Api-Key: dev-api-key, X-Admin-Key: dev-admin-key), consumers $(consumers_line), portal simulator http://127.0.0.1:5082, $(rabbit_line)"
 }
 
 cmd_down() {
   apps_down
+  cluster_down "$PAYMENTS_RABBITMQ_CLUSTER_NAME"
   rabbit_down
   pg_down
 }
 
+# The cluster the node-failure test runs on (tests/Payments.IntegrationTests/Messaging/ClusterNodeFailureTests.cs): three
+# nodes of their own names, ports and data, new for each run and gone after it, apart from whatever `up` runs. The test
+# reads where it is from PAYMENTS_TEST_RABBITMQ_CLUSTER_*, and fails without them.
+test_cluster_up() {
+  local name=$PAYMENTS_TEST_RABBITMQ_CLUSTER_NAME port=$PAYMENTS_TEST_RABBITMQ_CLUSTER_PORT mgmt=$PAYMENTS_TEST_RABBITMQ_CLUSTER_MANAGEMENT_PORT
+  local started=$SECONDS i names="" urls=""
+  cluster_down "$name" forget
+  as_root rm -rf "$STATE_DIR/rabbitmq/$name"-[0-9]*
+  trap 'cluster_down "$PAYMENTS_TEST_RABBITMQ_CLUSTER_NAME" forget' EXIT
+  if ! (cluster_up "$name" 3 "$port" "$mgmt" && rabbit_test_admin "$(cluster_node "$name" 1)"); then
+    log "error: the test cluster did not start; the cluster test will fail for want of PAYMENTS_TEST_RABBITMQ_CLUSTER_*"
+    return 0
+  fi
+  for ((i = 1; i <= 3; i++)); do
+    names+="${names:+,}$(cluster_node "$name" "$i")"
+    urls+="${urls:+,}http://localhost:$((mgmt + i - 1))/"
+  done
+  export PAYMENTS_TEST_RABBITMQ_CLUSTER_NODES PAYMENTS_TEST_RABBITMQ_CLUSTER_NODE_NAMES PAYMENTS_TEST_RABBITMQ_CLUSTER_MANAGEMENT_URLS
+  PAYMENTS_TEST_RABBITMQ_CLUSTER_NODES=$(cluster_nodes_setting "$name" 3 "$port")
+  PAYMENTS_TEST_RABBITMQ_CLUSTER_NODE_NAMES=$names
+  PAYMENTS_TEST_RABBITMQ_CLUSTER_MANAGEMENT_URLS=$urls
+  log "test cluster ready in $((SECONDS - started)) s: $PAYMENTS_TEST_RABBITMQ_CLUSTER_NODES ($names)"
+}
+
 cmd_test() {
+  # The suite's broker is the single node (the tests' defaults point at it); the cluster test has a cluster of its own.
+  PAYMENTS_RABBITMQ_NODES=1
   services_up promtool docker-compose
   rabbit_test_admin
+  test_cluster_up
   local results="$STATE_DIR/test-results"
   rm -rf "$results"
   log "building"
   dotnet build "$ROOT/Payments.sln" -c Release -nologo -clp:ErrorsOnly
-  log "running every test in the solution"
+  log "running every test in the solution${*:+ ($*)}"
   local rc=0
   dotnet test "$ROOT/Payments.sln" -c Release --no-build --nologo \
-    --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" || rc=$?
+    --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" "$@" || rc=$?
   local passed=0 failed=0 file p f
   for file in "$results"/*.trx; do
     [ -f "$file" ] || continue
@@ -428,6 +618,16 @@ cmd_bench() {
   consumers_restart "$started"
 }
 
+# The RabbitMQ nodes `up` runs: 1, the single node of Debian's package, or a cluster of that many nodes of its own.
+: "${PAYMENTS_RABBITMQ_NODES:=1}"
+[[ "$PAYMENTS_RABBITMQ_NODES" =~ ^[1-9]$ ]] || die "PAYMENTS_RABBITMQ_NODES must be 1 (the single node) or the size of a cluster up to 9, not '$PAYMENTS_RABBITMQ_NODES'"
+: "${PAYMENTS_RABBITMQ_CLUSTER_NAME:=payments}"
+: "${PAYMENTS_RABBITMQ_CLUSTER_PORT:=5672}"
+: "${PAYMENTS_RABBITMQ_CLUSTER_MANAGEMENT_PORT:=15672}"
+: "${PAYMENTS_TEST_RABBITMQ_CLUSTER_NAME:=payments-test}"
+: "${PAYMENTS_TEST_RABBITMQ_CLUSTER_PORT:=5772}"
+: "${PAYMENTS_TEST_RABBITMQ_CLUSTER_MANAGEMENT_PORT:=15772}"
+
 # Consumer instances that `up` starts: 1, or 2 for the demo, unless PAYMENTS_CONSUMERS says otherwise.
 consumers_default() {
   : "${PAYMENTS_CONSUMERS:=$1}"
@@ -439,6 +639,6 @@ case "${1:-demo}" in
   bench) consumers_default 1; shift; cmd_bench "$@" ;;
   up) consumers_default 1; cmd_up ;;
   down) cmd_down ;;
-  test) cmd_test ;;
+  test) shift; cmd_test "$@" ;;
   *) die "unknown command '$1' (expected: up, down, test, bench, or nothing for the demo)" ;;
 esac
