@@ -284,7 +284,7 @@ public sealed class DemoRunner(PaymentsApiClient api, SimulatorClient simulator,
     {
         var submitted = plan.Count(p => p.Reference is not null);
         var statuses = string.Join(" ", _statusOrder.Select(s => $"{s}={counts.GetValueOrDefault(s)}"));
-        var breakers = _breakerStates.Count == 0 ? "breakers: (no report yet)" : string.Join(" ", _breakerStates.Select(b => $"{b.Key}={b.Value}"));
+        var breakers = BreakerStates.Line(_breakerStates);
         var line = $"t={_clock.Elapsed.TotalSeconds,5:0}s submitted={submitted}/{settings.Payments} {statuses} | {WebhookProgress(plan)} | {breakers}";
         if (Console.IsOutputRedirected)
         {
