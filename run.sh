@@ -162,7 +162,20 @@ RABBIT_USER_HOME=$(getent passwd rabbitmq 2>/dev/null | cut -d: -f6 || true)
 : "${RABBIT_USER_HOME:=/var/lib/rabbitmq}"
 
 cluster_node() { echo "$1-$2@$RABBIT_HOST"; }
-cluster_dir() { echo "$STATE_DIR/rabbitmq/$1-$2"; }
+
+# The nodes' data live in .run/rabbitmq/ when the rabbitmq user can reach it; a checkout under a folder it cannot enter
+# (root's home, say) keeps them in that user's home instead, one folder per checkout.
+cluster_data_root() {
+  if [ -z "${CLUSTER_DATA_ROOT:-}" ]; then
+    if as_root runuser -u rabbitmq -- test -x "$STATE_DIR" 2>/dev/null; then
+      CLUSTER_DATA_ROOT="$STATE_DIR/rabbitmq"
+    else
+      CLUSTER_DATA_ROOT="$RABBIT_USER_HOME/payments-run/$(printf '%s' "$ROOT" | cksum | cut -d' ' -f1)"
+    fi
+  fi
+  echo "$CLUSTER_DATA_ROOT"
+}
+cluster_dir() { echo "$(cluster_data_root)/$1-$2"; }
 
 # cluster_ports PORT MANAGEMENT I: "amqp management prometheus distribution" of node I.
 cluster_ports() { echo "$(($1 + $3 - 1)) $(($2 + $3 - 1)) $(($2 + 20 + $3 - 1)) $(($1 + 20000 + $3 - 1))"; }
@@ -199,7 +212,7 @@ cluster_node_start() {
   as_root touch "$dir/rabbitmq-env.conf"
   as_root chown -R rabbitmq:rabbitmq "$dir"
   mkdir -p "$LOG_DIR"
-  log "starting RabbitMQ node $node (amqp $amqp, management $mgmt, distribution $dist; data .run/rabbitmq/$name-$i, log .run/logs/rabbitmq-$name-$i.log)"
+  log "starting RabbitMQ node $node (amqp $amqp, management $mgmt, distribution $dist; data ${dir#"$ROOT"/}, log .run/logs/rabbitmq-$name-$i.log)"
   # No systemd: detached, as the rabbitmq user; everything the node keeps is in its own folder, none of /etc/rabbitmq applies.
   as_root setsid nohup runuser -u rabbitmq -- env -C "$dir" HOME="$RABBIT_USER_HOME" \
     RABBITMQ_NODENAME="$node" RABBITMQ_DIST_PORT="$dist" RABBITMQ_CONF_ENV_FILE="$dir/rabbitmq-env.conf" \
@@ -216,6 +229,8 @@ cluster_node_start() {
 cluster_up() {
   local name=$1 count=$2 port=$3 mgmt=$4 i node first
   first=$(cluster_node "$name" 1)
+  CLUSTER_DATA_ROOT=$(cluster_data_root)
+  [ "$CLUSTER_DATA_ROOT" = "$STATE_DIR/rabbitmq" ] || log "the rabbitmq user cannot enter $STATE_DIR: the nodes' data go to $CLUSTER_DATA_ROOT"
   rabbit_cookie
   for ((i = 1; i <= count; i++)); do cluster_node_start "$name" "$port" "$mgmt" "$i"; done
   for ((i = 1; i <= count; i++)); do
@@ -533,7 +548,7 @@ test_cluster_up() {
   local name=$PAYMENTS_TEST_RABBITMQ_CLUSTER_NAME port=$PAYMENTS_TEST_RABBITMQ_CLUSTER_PORT mgmt=$PAYMENTS_TEST_RABBITMQ_CLUSTER_MANAGEMENT_PORT
   local started=$SECONDS i names="" urls=""
   cluster_down "$name" forget
-  as_root rm -rf "$STATE_DIR/rabbitmq/$name"-[0-9]*
+  as_root rm -rf "$(cluster_data_root)/$name"-[0-9]*
   trap 'cluster_down "$PAYMENTS_TEST_RABBITMQ_CLUSTER_NAME" forget' EXIT
   if ! (cluster_up "$name" 3 "$port" "$mgmt" && rabbit_test_admin "$(cluster_node "$name" 1)"); then
     log "error: the test cluster did not start; the cluster test will fail for want of PAYMENTS_TEST_RABBITMQ_CLUSTER_*"
