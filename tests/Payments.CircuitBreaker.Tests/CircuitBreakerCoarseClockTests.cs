@@ -48,4 +48,50 @@ public class CircuitBreakerCoarseClockTests
         breaker.TryAcquire(out var probe, out var retryAfter).ShouldBeTrue($"rejected with a retry after of {retryAfter}");
         probe.IsProbe.ShouldBeTrue();
     }
+
+    // The coarse clock lags real time by up to its resolution, by a different amount at the opening and at each later call; the
+    // margin has to absorb the difference, or a call at the precise deadline is still rejected by the coarse clock.
+    [Theory]
+    [InlineData(1)]
+    [InlineData(16)]
+    public void Whatever_the_coarse_clock_lags_no_probe_is_let_through_early_and_the_first_call_at_the_deadline_is_one(int resolutionMs)
+    {
+        var resolution = TimeSpan.FromMilliseconds(resolutionMs);
+        var step = TimeSpan.FromMilliseconds(1);
+        var openTimeout = TimeSpan.FromMilliseconds(30_015);
+        for (var phase = 0; phase < resolutionMs; phase++)
+        {
+            var clocks = new TwoClocks(resolution);
+            clocks.Advance(phase * step);
+            var breaker = clocks.Create(openTimeout);
+            breaker.Fail(1);
+            clocks.Advance(openTimeout - (100 * step));
+
+            for (var early = 100; early > 0; early--)
+            {
+                breaker.TryAcquire(out _, out var retryAfter).ShouldBeFalse($"opened at {phase} ms: let through {early} ms early");
+                retryAfter.ShouldBeGreaterThan(TimeSpan.Zero);
+                retryAfter.ShouldBeLessThanOrEqualTo((early * step) + Margin);
+                clocks.Advance(step);
+            }
+
+            breaker.TryAcquire(out var probe, out var late).ShouldBeTrue($"opened at {phase} ms: rejected at the deadline, retry after {late}");
+            probe.IsProbe.ShouldBeTrue();
+        }
+    }
+
+    [Fact]
+    public void The_last_stretch_of_the_window_is_decided_by_the_precise_clock()
+    {
+        var clocks = new TwoClocks(TimeSpan.FromMilliseconds(16));
+        var breaker = clocks.Create(TimeSpan.FromSeconds(30));
+        breaker.Fail(1);
+        clocks.Advance(TimeSpan.FromSeconds(30) - TimeSpan.FromMilliseconds(20));
+        var preciseReads = clocks.PreciseReads;
+
+        breaker.TryAcquire(out _, out var retryAfter).ShouldBeFalse();
+
+        clocks.PreciseReads.ShouldBe(preciseReads + 1);
+        retryAfter.ShouldBe(TimeSpan.FromMilliseconds(20));
+    }
 }
