@@ -34,7 +34,8 @@ public sealed class RabbitMqTestVirtualHost : IAsyncLifetime
     }
 
     /// <summary>A virtual host on <paramref name="cluster"/>, first node first.</summary>
-    public RabbitMqTestVirtualHost(RabbitMqCluster cluster)
+    // Internal: xUnit builds class fixtures through their one public constructor.
+    internal RabbitMqTestVirtualHost(RabbitMqCluster cluster)
         : this()
     {
         Cluster = cluster;
