@@ -13,11 +13,7 @@ public class CircuitBreakerLateProbeTests
         var breaker = TestBreakers.Create(_time, failureThreshold: 1, successThreshold: 2, probeTimeout: TimeSpan.FromSeconds(10));
         var changes = new List<CircuitStateChange>();
         breaker.StateChanged += changes.Add;
-        breaker.Fail(1);
-        _time.Advance(TimeSpan.FromSeconds(30));
-        breaker.TryAcquire(out var slow, out _).ShouldBeTrue();
-        _time.Advance(TimeSpan.FromSeconds(10));
-        breaker.TryAcquire(out var next, out _).ShouldBeTrue();
+        var slow = TimedOutProbe(breaker, out var next);
         next.IsProbe.ShouldBeTrue();
         _time.Advance(TimeSpan.FromSeconds(1));
 
@@ -73,11 +69,7 @@ public class CircuitBreakerLateProbeTests
     public void A_late_success_of_a_timed_out_probe_counts_in_the_totals_only()
     {
         var breaker = TestBreakers.Create(_time, failureThreshold: 1, successThreshold: 1, probeTimeout: TimeSpan.FromSeconds(10));
-        breaker.Fail(1);
-        _time.Advance(TimeSpan.FromSeconds(30));
-        breaker.TryAcquire(out var slow, out _).ShouldBeTrue();
-        _time.Advance(TimeSpan.FromSeconds(10));
-        breaker.TryAcquire(out _, out _).ShouldBeTrue();
+        var slow = TimedOutProbe(breaker);
 
         slow.Complete(CallOutcome.Success);
 
@@ -127,15 +119,27 @@ public class CircuitBreakerLateProbeTests
     public void A_second_late_failure_of_the_same_probe_counts_once()
     {
         var breaker = TestBreakers.Create(_time, failureThreshold: 1, successThreshold: 1, probeTimeout: TimeSpan.FromSeconds(10));
-        breaker.Fail(1);
-        _time.Advance(TimeSpan.FromSeconds(30));
-        breaker.TryAcquire(out var slow, out _).ShouldBeTrue();
-        _time.Advance(TimeSpan.FromSeconds(10));
-        breaker.TryAcquire(out _, out _).ShouldBeTrue();
+        var slow = TimedOutProbe(breaker);
 
         slow.Complete(CallOutcome.Failure);
         slow.Complete(CallOutcome.Failure);
 
         breaker.GetStats().TotalFailures.ShouldBe(2);
     }
+
+    /// <summary>
+    /// Opens <paramref name="breaker"/> (failure threshold 1) and lets a probe through at 30 s that is still running when its
+    /// 10 s timeout ends; returns it, with <paramref name="next"/> the probe let through in its place.
+    /// </summary>
+    private CircuitPermit TimedOutProbe(CircuitBreaker breaker, out CircuitPermit next)
+    {
+        breaker.Fail(1);
+        _time.Advance(TimeSpan.FromSeconds(30));
+        breaker.TryAcquire(out var slow, out _).ShouldBeTrue();
+        _time.Advance(TimeSpan.FromSeconds(10));
+        breaker.TryAcquire(out next, out _).ShouldBeTrue();
+        return slow;
+    }
+
+    private CircuitPermit TimedOutProbe(CircuitBreaker breaker) => TimedOutProbe(breaker, out _);
 }
