@@ -69,6 +69,29 @@ public sealed class CircuitBreakerReportingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_opening_on_failures_is_announced_to_the_fleet_in_the_report_and_a_peers_report_reaches_the_fleet()
+    {
+        await _harness.Published.Any<CircuitBreakerStatusReported>();
+        for (var i = 0; i < 5; i++)
+        {
+            Portal.TryAcquire(out var permit, out _).ShouldBeTrue();
+            permit.Complete(CallOutcome.Failure);
+        }
+
+        (await _harness.Published.Any<CircuitBreakerStatusReported>(m => m.Context.Message.CircuitBreakers.Any(b =>
+                b.Name == "DeveloperPortal"
+                && b.Fleet is { State: "OPEN", Source: "consumer-test", Cause: "failures", Prober: "consumer-test" }
+                && b.Fleet.OpenUntil == _time.GetUtcNow() + TimeSpan.FromSeconds(30)
+                && b.HeldBy == null)))
+            .ShouldBeTrue();
+
+        // A peer's report arrives on the instance's own queue and counts it as a member.
+        await _harness.Bus.Publish(new CircuitBreakerStatusReported("consumer-peer", _time.GetUtcNow(), TimeSpan.FromSeconds(5), []));
+        (await _harness.Consumed.Any<CircuitBreakerStatusReported>(m => m.Context.Message.Instance == "consumer-peer")).ShouldBeTrue();
+        _provider.GetRequiredService<CircuitBreakerFleet>().Members().ShouldBe(["consumer-peer", "consumer-test"]);
+    }
+
+    [Fact]
     public async Task Isolate_then_reset_reach_the_breaker_through_the_control_queue()
     {
         // The breaker exists before the operator acts (the reporter creates it at start; here the test does, so as not to race it).
