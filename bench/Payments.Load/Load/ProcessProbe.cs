@@ -99,11 +99,17 @@ public sealed class ProcessProbe(string name, params int[] pids)
         return 0;
     }
 
-    /// <summary>The service processes started by <c>./run.sh up</c>, from their pid files.</summary>
+    /// <summary>
+    /// The service processes started by <c>./run.sh up</c>, from their pid files: every consumer instance
+    /// (<c>Payments.Consumer</c>, <c>Payments.Consumer-2</c>, ...) is a probe of its own.
+    /// </summary>
     public static IReadOnlyList<ProcessProbe> FromRunDirectory(string runDirectory)
     {
         var probes = new List<ProcessProbe>();
-        foreach (var name in new[] { "Payments.Api", "Payments.Consumer", "Payments.PortalSimulator" })
+        string[] consumers = Directory.Exists(runDirectory)
+            ? [.. Directory.GetFiles(runDirectory, "Payments.Consumer*.pid").Select(f => Path.GetFileNameWithoutExtension(f)).Order(StringComparer.Ordinal)]
+            : [];
+        foreach (var name in new[] { "Payments.Api" }.Concat(consumers).Append("Payments.PortalSimulator"))
         {
             var file = Path.Combine(runDirectory, name + ".pid");
             if (File.Exists(file) && int.TryParse(File.ReadAllText(file).Trim(), CultureInfo.InvariantCulture, out var pid))
