@@ -29,6 +29,8 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 # (a deployment keeps the API's default of 100 requests per second).
 : "${PAYMENTS_API_PERMITS_PER_SECOND:=5000}"
 : "${PAYMENTS_POSTGRES_USER:=payments}"
+# Connections per service process (the API and each consumer instance): 20 leaves room for four consumers and the API.
+: "${PAYMENTS_POSTGRES_POOL_SIZE:=20}"
 : "${PAYMENTS_POSTGRES_PASSWORD:=payments}"
 : "${PAYMENTS_POSTGRES_API_USER:=payments_api}"
 : "${PAYMENTS_POSTGRES_API_PASSWORD:=payments_api}"
@@ -387,7 +389,9 @@ start_app() {
 # simulator the secret to check its signatures with. Consumer INSTANCE (default 1) reports its breakers as
 # consumer-INSTANCE; only the first one migrates.
 service_env() {
-  local postgres="Host=localhost;Port=5432;Database=$PAYMENTS_POSTGRES_DB"
+  # Each process's connection pool is bounded, so that the API and several consumer instances fit in PostgreSQL's
+  # max_connections (Debian's default 100; Npgsql's own default pool is 100 per process).
+  local postgres="Host=localhost;Port=5432;Database=$PAYMENTS_POSTGRES_DB;Maximum Pool Size=$PAYMENTS_POSTGRES_POOL_SIZE"
   case "$1" in
     Payments.Consumer)
       local instance=${2:-1} migrate=true
