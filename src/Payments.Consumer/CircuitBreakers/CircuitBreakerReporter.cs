@@ -117,7 +117,8 @@ internal sealed class CircuitBreakerReporter : BackgroundService
             transitions = _transitions.TryGetValue(stats.Name, out var queue) ? [.. queue] : [];
         }
 
-        var shared = _fleet.Enabled && string.Equals(stats.Name, CircuitBreakerFleet.SharedBreaker, StringComparison.Ordinal);
+        var portal = string.Equals(stats.Name, CircuitBreakerFleet.SharedBreaker, StringComparison.Ordinal);
+        var shared = portal && _fleet.Enabled;
         return new CircuitBreakerStatus(
             stats.Name,
             stats.State.ToDisplayString(),
@@ -135,7 +136,7 @@ internal sealed class CircuitBreakerReporter : BackgroundService
         {
             Fleet = shared ? _fleet.View : null,
             HeldBy = shared && stats.State != CircuitState.Closed ? _fleet.HeldBy : null,
-            PausedEndpoints = string.Equals(stats.Name, CircuitBreakerFleet.SharedBreaker, StringComparison.Ordinal) ? _fleet.PausedEndpoints : [],
+            PausedEndpoints = portal ? _fleet.PausedEndpoints : [],
         };
     }
 
