@@ -15,6 +15,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "Payment {Reference} of client {Client}: transaction submission refused in status {Status}")]
     public static partial void TransactionConflict(ILogger logger, string reference, string client, string status);
 
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Warning, Message = "Payment {Reference} of client {Client}: the broker did not confirm the submission in time; answering 503")]
+    public static partial void SubmissionUnavailable(ILogger logger, string reference, string client);
+
     [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Request to {Path} rejected: missing or invalid {Header}")]
     public static partial void KeyRejected(ILogger logger, string path, string header);
 

@@ -3,6 +3,7 @@ using MassTransit;
 using Payments.Api.Auth;
 using Payments.Api.Validation;
 using Payments.Contracts;
+using Payments.Infrastructure.Messaging;
 
 namespace Payments.Api.CircuitBreakers;
 
@@ -33,13 +34,13 @@ internal static partial class CircuitBreakerEndpoints
             .RequireAuthorization(ApiKeyDefaults.AdminPolicy)
             .WithTags(Tag)
             .ProducesValidationProblem();
-        admin.MapPost("/{name}/reset", (string name, IPublishEndpoint publish, CancellationToken cancellationToken) =>
-                ControlAsync(name, CircuitBreakerAction.Reset, publish, cancellationToken))
+        admin.MapPost("/{name}/reset", (string name, IPublishEndpoint publish, PublishDeadline deadline, CancellationToken cancellationToken) =>
+                ControlAsync(name, CircuitBreakerAction.Reset, publish, deadline, cancellationToken))
             .Produces<CircuitBreakerControlResponse>(StatusCodes.Status202Accepted)
             .WithName("ResetCircuitBreaker")
             .WithSummary("Closes the named breaker on every consumer instance (totals are kept).");
-        admin.MapPost("/{name}/isolate", (string name, IPublishEndpoint publish, CancellationToken cancellationToken) =>
-                ControlAsync(name, CircuitBreakerAction.Isolate, publish, cancellationToken))
+        admin.MapPost("/{name}/isolate", (string name, IPublishEndpoint publish, PublishDeadline deadline, CancellationToken cancellationToken) =>
+                ControlAsync(name, CircuitBreakerAction.Isolate, publish, deadline, cancellationToken))
             .Produces<CircuitBreakerControlResponse>(StatusCodes.Status202Accepted)
             .WithName("IsolateCircuitBreaker")
             .WithSummary("Holds the named breaker OPEN on every consumer instance until it is reset.");
@@ -104,14 +105,16 @@ internal static partial class CircuitBreakerEndpoints
             })
             .ToList();
 
-    private static async Task<IResult> ControlAsync(string name, CircuitBreakerAction action, IPublishEndpoint publish, CancellationToken cancellationToken)
+    private static async Task<IResult> ControlAsync(
+        string name, CircuitBreakerAction action, IPublishEndpoint publish, PublishDeadline deadline, CancellationToken cancellationToken)
     {
         if (!BreakerName().IsMatch(name))
         {
             return Problems.Validation("name", "A breaker name is 1 to 64 letters, digits, '.', '_' or '-'.");
         }
 
-        await publish.Publish(new ControlCircuitBreaker(name, action), cancellationToken);
+        // Past the deadline: 503 from the exception handler (ApiHostingExtensions).
+        await deadline.RunAsync(token => publish.Publish(new ControlCircuitBreaker(name, action), token), cancellationToken);
         return TypedResults.Accepted((string?)null, new CircuitBreakerControlResponse(name, action.ToString().ToLowerInvariant(), "accepted"));
     }
 

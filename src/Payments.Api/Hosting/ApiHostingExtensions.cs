@@ -1,6 +1,8 @@
+using Microsoft.AspNetCore.Diagnostics;
 using Payments.Api.Auth;
 using Payments.Api.Payments;
 using Payments.Api.Reviews;
+using Payments.Infrastructure.Messaging;
 
 namespace Payments.Api.Hosting;
 
@@ -59,12 +61,27 @@ internal static class ApiHostingExtensions
     {
         // An unhandled exception answers a generic 500 problem+json whatever the Accept header, in every environment (inside
         // the developer exception page): exception text names hosts, ports and internals. The middleware logs the exception.
+        // A publish past its deadline (the broker did not confirm it) is a 503: retrying later is the answer.
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            StatusCodeSelector = _ => StatusCodes.Status500InternalServerError,
-            ExceptionHandler = context => TypedResults.Problem(
-                statusCode: StatusCodes.Status500InternalServerError,
-                title: "An unexpected error occurred.").ExecuteAsync(context),
+            StatusCodeSelector = exception => exception is PublishTimeoutException
+                ? StatusCodes.Status503ServiceUnavailable
+                : StatusCodes.Status500InternalServerError,
+            ExceptionHandler = context =>
+            {
+                if (context.Features.Get<IExceptionHandlerFeature>()?.Error is PublishTimeoutException)
+                {
+                    context.Response.Headers.RetryAfter = BrokerRetryAfterSeconds;
+                    return TypedResults.Problem(
+                        statusCode: StatusCodes.Status503ServiceUnavailable,
+                        title: "The payment service did not confirm the request in time.",
+                        detail: "The message broker did not confirm the request. Retry later.").ExecuteAsync(context);
+                }
+
+                return TypedResults.Problem(
+                    statusCode: StatusCodes.Status500InternalServerError,
+                    title: "An unexpected error occurred.").ExecuteAsync(context);
+            },
         });
         app.UseStatusCodePages();
         app.UseManagementPort();
@@ -73,6 +90,9 @@ internal static class ApiHostingExtensions
         app.MapOpenApi().RequireAuthorization(ApiKeyDefaults.OpenApiPolicy);
         return app;
     }
+
+    /// <summary>Retry-After of a 503 for a publish past its deadline: about the time a quorum queue takes to elect a leader.</summary>
+    private const string BrokerRetryAfterSeconds = "5";
 
     private static IEnumerable<string> Ports(string? ports, string scheme) =>
         (ports ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)

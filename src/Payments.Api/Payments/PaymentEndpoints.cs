@@ -9,6 +9,7 @@ using Payments.Api.Idempotency;
 using Payments.Api.Validation;
 using Payments.Contracts;
 using Payments.Infrastructure.Documents;
+using Payments.Infrastructure.Messaging;
 
 namespace Payments.Api.Payments;
 
@@ -47,7 +48,10 @@ internal static class PaymentEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesValidationProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ProducesHeader(StatusCodes.Status503ServiceUnavailable, ResponseOpenApiTransformers.RetryAfterHeader,
+                "Seconds to wait before retrying.", type: JsonSchemaType.Integer);
 
         group.MapGet("/{reference}", GetAsync)
             .WithName("GetPayment")
@@ -63,6 +67,7 @@ internal static class PaymentEndpoints
         HttpContext context,
         [FromServices] IRequestClient<InitiatePayment> initiations,
         [FromServices] IIdempotencyStore idempotency,
+        [FromServices] PublishDeadline deadline,
         IOptions<PaymentsApiOptions> options,
         TimeProvider time,
         ILoggerFactory loggers,
@@ -128,10 +133,14 @@ internal static class PaymentEndpoints
         var reference = paymentId.ToString("N");
         try
         {
-            var response = await initiations.GetResponse<PaymentInitiated>(
-                new InitiatePayment(paymentId, payment.UserId, payment.Token, payment.AmountBaseUnits, payment.Recipient, client),
-                cancellationToken,
-                RequestTimeout.After(ms: (int)Math.Ceiling(settings.InitiateTimeout.TotalMilliseconds)));
+            // The request's timeout bounds its send as well: the confirmation of a send can be lost with its connection.
+            var response = await deadline.RunAsync(
+                token => initiations.GetResponse<PaymentInitiated>(
+                    new InitiatePayment(paymentId, payment.UserId, payment.Token, payment.AmountBaseUnits, payment.Recipient, client),
+                    token,
+                    RequestTimeout.After(ms: (int)Math.Ceiling(settings.InitiateTimeout.TotalMilliseconds))),
+                settings.InitiateTimeout,
+                cancellationToken);
 
             Log.PaymentInitiated(logger, reference, client);
             var initiated = response.Message;
@@ -143,11 +152,11 @@ internal static class PaymentEndpoints
 
             return Created(reference, initiated.Status, initiated.ExpiresAt);
         }
-        catch (RequestException exception) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception exception) when (exception is RequestException or PublishTimeoutException && !cancellationToken.IsCancellationRequested)
         {
             // Timeout or a fault in the saga: the intent may or may not exist. Without a key the client holds no reference
             // to it, so it expires unused; with a key, a retry asks for this very intent.
-            Log.InitiationUnavailable(logger, reference, client, exception is RequestTimeoutException ? "timeout" : "fault");
+            Log.InitiationUnavailable(logger, reference, client, exception is RequestException and not RequestTimeoutException ? "fault" : "timeout");
             return Unavailable(context, settings, idempotent: idempotencyKey is not null);
         }
     }
@@ -191,6 +200,8 @@ internal static class PaymentEndpoints
         HttpContext context,
         [FromServices] IPaymentReader reader,
         [FromServices] IPublishEndpoint publisher,
+        [FromServices] PublishDeadline deadline,
+        IOptions<PaymentsApiOptions> options,
         ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
@@ -229,7 +240,21 @@ internal static class PaymentEndpoints
 
         // The same transaction again is published again and the saga decides whether to re-send the verification: it can
         // tell a lost command from one still being worked on, the API cannot.
-        await publisher.Publish(new PaymentTransactionSubmitted(paymentId, transactionId), cancellationToken);
+        try
+        {
+            await deadline.RunAsync(token => publisher.Publish(new PaymentTransactionSubmitted(paymentId, transactionId), token), cancellationToken);
+        }
+        catch (PublishTimeoutException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The submission may or may not be on its way; sending it again is safe, as for any repeat of the same transaction.
+            Log.SubmissionUnavailable(logger, reference, client);
+            context.Response.Headers.RetryAfter = options.Value.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "The transaction could not be submitted right now.",
+                detail: "The payment service did not confirm the submission in time. Submitting the same transaction again is safe.");
+        }
+
         Log.TransactionSubmitted(logger, reference, client, transactionId, sameTransaction, payment.CurrentState == PaymentStatuses.Expired);
         return TypedResults.Accepted(
             $"/api/payments/{reference}",

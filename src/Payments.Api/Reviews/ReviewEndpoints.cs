@@ -8,6 +8,7 @@ using Payments.Api.Payments;
 using Payments.Api.Validation;
 using Payments.Contracts;
 using Payments.Infrastructure.Documents;
+using Payments.Infrastructure.Messaging;
 
 namespace Payments.Api.Reviews;
 
@@ -86,6 +87,7 @@ internal static class ReviewEndpoints
         HttpContext context,
         [FromServices] IPaymentReader reader,
         [FromServices] IRequestClient<ResolvePayment> resolutions,
+        [FromServices] PublishDeadline deadline,
         IOptions<ReviewOptions> options,
         ILoggerFactory loggers,
         CancellationToken cancellationToken)
@@ -136,16 +138,20 @@ internal static class ReviewEndpoints
         Response<PaymentResolved, PaymentResolutionRefused> response;
         try
         {
-            response = await resolutions.GetResponse<PaymentResolved, PaymentResolutionRefused>(
-                new ResolvePayment(paymentId, resolution.Resolution, resolution.Note),
-                cancellationToken,
-                RequestTimeout.After(ms: (int)Math.Ceiling(settings.ResolveTimeout.TotalMilliseconds)));
+            // The request's timeout bounds its send as well: the confirmation of a send can be lost with its connection.
+            response = await deadline.RunAsync(
+                token => resolutions.GetResponse<PaymentResolved, PaymentResolutionRefused>(
+                    new ResolvePayment(paymentId, resolution.Resolution, resolution.Note),
+                    token,
+                    RequestTimeout.After(ms: (int)Math.Ceiling(settings.ResolveTimeout.TotalMilliseconds))),
+                settings.ResolveTimeout,
+                cancellationToken);
         }
-        catch (RequestException exception) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception exception) when (exception is RequestException or PublishTimeoutException && !cancellationToken.IsCancellationRequested)
         {
             // The saga may still apply the resolution once it gets to the command: the operator reads the payment before
             // trying again, and a repeat of an applied resolution is refused with 409.
-            Log.ResolutionUnavailable(logger, reference, client, resolution.Resolution, exception is RequestTimeoutException ? "timeout" : "fault");
+            Log.ResolutionUnavailable(logger, reference, client, resolution.Resolution, exception is RequestException and not RequestTimeoutException ? "fault" : "timeout");
             return Unavailable(context, settings);
         }
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Payments.Api.Auth;
 using Payments.Api.Validation;
 using Payments.Contracts;
+using Payments.Infrastructure.Messaging;
 using Payments.Infrastructure.Persistence;
 
 namespace Payments.Api.Webhooks;
@@ -70,6 +71,7 @@ internal static class WebhookAdminEndpoints
         string eventId,
         [FromServices] IWebhookEventReader reader,
         [FromServices] IPublishEndpoint publisher,
+        [FromServices] PublishDeadline deadline,
         ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
@@ -84,7 +86,8 @@ internal static class WebhookAdminEndpoints
                 detail: $"No webhook event has the id {eventId}.");
         }
 
-        await publisher.Publish(new ResendWebhook(id), cancellationToken);
+        // Past the deadline: 503 from the exception handler (ApiHostingExtensions).
+        await deadline.RunAsync(token => publisher.Publish(new ResendWebhook(id), token), cancellationToken);
         Log.WebhookResendRequested(loggers.CreateLogger(LoggerName), id);
         return TypedResults.Accepted((string?)null, new WebhookResendResponse(id, "accepted"));
     }

@@ -3,6 +3,7 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using Payments.CircuitBreaker;
 using Payments.Contracts;
+using Payments.Infrastructure.Messaging;
 
 namespace Payments.Consumer.CircuitBreakers;
 
@@ -16,6 +17,7 @@ internal sealed class CircuitBreakerReporter : BackgroundService
     private readonly ICircuitBreakerRegistry _registry;
     private readonly CircuitBreakerFleet _fleet;
     private readonly IBus _bus;
+    private readonly PublishDeadline _deadline;
     private readonly ConsumerInstance _instance;
     private readonly TimeProvider _time;
     private readonly CircuitBreakerReportingOptions _options;
@@ -28,6 +30,7 @@ internal sealed class CircuitBreakerReporter : BackgroundService
         ICircuitBreakerRegistry registry,
         CircuitBreakerFleet fleet,
         IBus bus,
+        PublishDeadline deadline,
         ConsumerInstance instance,
         TimeProvider time,
         IOptions<CircuitBreakerReportingOptions> options,
@@ -37,6 +40,7 @@ internal sealed class CircuitBreakerReporter : BackgroundService
         _registry = registry;
         _fleet = fleet;
         _bus = bus;
+        _deadline = deadline;
         _instance = instance;
         _time = time;
         _options = options.Value;
@@ -80,7 +84,8 @@ internal sealed class CircuitBreakerReporter : BackgroundService
 
             try
             {
-                await _bus.Publish(BuildReport(), stoppingToken);
+                // Bounded: a report stuck on a lost confirmation would silence this instance for the fleet.
+                await _deadline.RunAsync(token => _bus.Publish(BuildReport(), token), stoppingToken);
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {

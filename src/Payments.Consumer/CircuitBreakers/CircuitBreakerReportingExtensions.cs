@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Payments.CircuitBreaker;
+using Payments.Infrastructure.Messaging;
 
 namespace Payments.Consumer.CircuitBreakers;
 
@@ -21,6 +22,7 @@ internal static class CircuitBreakerReportingExtensions
         services.AddSingleton(sp => new ConsumerInstance(sp.GetRequiredService<IOptions<CircuitBreakerReportingOptions>>().Value.InstanceId));
         services.AddSingleton<CircuitBreakerFleetTelemetry>();
         services.AddSingleton<CircuitBreakerFleet>();
+        services.AddPublishDeadline();
         services.AddSingleton<CircuitBreakerReporter>();
         services.AddHostedService(sp => sp.GetRequiredService<CircuitBreakerReporter>());
         return services;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Payments.CircuitBreaker;
 using Payments.Consumer.Verification;
 using Payments.Contracts;
+using Payments.Infrastructure.Messaging;
 using Payments.Infrastructure.Persistence;
 
 namespace Payments.Consumer.Reconciliation;
@@ -26,6 +27,7 @@ internal sealed class PaymentReconciler(
     IOptions<VerificationOptions> options,
     ReconcilerTelemetry telemetry,
     TimeProvider time,
+    PublishDeadline deadline,
     ILogger<PaymentReconciler> logger) : BackgroundService
 {
     private readonly VerificationOptions _options = options.Value;
@@ -68,7 +70,8 @@ internal sealed class PaymentReconciler(
         if (expired.Count + overdue.Count > 0)
         {
             // Published while the rows are locked, so that a reconciler on another instance skips them until this one is done.
-            await bus.PublishBatch(expired.Concat(overdue).Select(id => new ReconcilePayment(id)), cancellationToken);
+            await deadline.RunAsync(
+                token => bus.PublishBatch(expired.Concat(overdue).Select(id => new ReconcilePayment(id)), token), cancellationToken);
             telemetry.Record(expired.Count, overdue.Count);
             Log.Reconciled(logger, expired.Count, overdue.Count);
         }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Payments.Consumer.Verification;
+using Payments.Infrastructure.Messaging;
 
 namespace Payments.Consumer.Reconciliation;
 
@@ -12,6 +13,7 @@ public static class ReconciliationRegistration
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ReconcilerTelemetry>();
+        services.AddPublishDeadline();
         services.AddSingleton<PaymentReconciler>();
         services.AddHostedService(provider => provider.GetRequiredService<PaymentReconciler>());
         return services;

@@ -1,5 +1,6 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Payments.Infrastructure.Messaging;
 
 namespace Payments.Consumer.Verification;
 
@@ -16,6 +17,7 @@ public static class VerificationRegistration
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(DeferralJitter.Shared);
         services.TryAddSingleton<VerificationTelemetry>();
+        services.AddPublishDeadline();
         return services;
     }
 

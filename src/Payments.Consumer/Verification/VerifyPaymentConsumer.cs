@@ -3,6 +3,7 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using Payments.Consumer.Portal;
 using Payments.Contracts;
+using Payments.Infrastructure.Messaging;
 using MtHeaders = MassTransit.MessageHeaders;
 using PaymentHeaders = Payments.Contracts.MessageHeaders;
 
@@ -20,6 +21,7 @@ public sealed class VerifyPaymentConsumer(
     DeferralJitter jitter,
     VerificationTelemetry telemetry,
     TimeProvider time,
+    PublishDeadline deadline,
     ILogger<VerifyPaymentConsumer> logger) : IConsumer<VerifyPayment>
 {
     /// <summary>A re-send sooner than this would only spin: the broker-native delays have 1 s granularity.</summary>
@@ -78,7 +80,7 @@ public sealed class VerifyPaymentConsumer(
                 switch (PaymentMatcher.Evaluate(command, transaction))
                 {
                     case Verdict.Confirmed confirmed:
-                        await context.Publish(new PaymentVerified(
+                        await PublishAsync(context, new PaymentVerified(
                             command.PaymentId, command.TransactionId, confirmed.TransactionHash, portalStatus, now));
                         telemetry.RecordVerdict(VerificationTelemetry.VerdictConfirmed);
                         Log.PaymentVerified(logger, command.PaymentId, command.TransactionId, confirmed.TransactionHash);
@@ -108,7 +110,7 @@ public sealed class VerifyPaymentConsumer(
     private async Task RejectAsync(ConsumeContext<VerifyPayment> context, string reason, string? portalStatus)
     {
         var command = context.Message;
-        await context.Publish(new PaymentRejected(command.PaymentId, command.TransactionId, reason, portalStatus));
+        await PublishAsync(context, new PaymentRejected(command.PaymentId, command.TransactionId, reason, portalStatus));
         telemetry.RecordVerdict(VerificationTelemetry.VerdictRejected);
         Log.PaymentRejected(logger, command.PaymentId, command.TransactionId, reason);
     }
@@ -117,7 +119,7 @@ public sealed class VerifyPaymentConsumer(
         ConsumeContext<VerifyPayment> context, string reviewReason, string reason, string? portalStatus, string? transactionHash)
     {
         var command = context.Message;
-        await context.Publish(new PaymentNeedsReview(command.PaymentId, command.TransactionId, reviewReason, reason, portalStatus, transactionHash));
+        await PublishAsync(context, new PaymentNeedsReview(command.PaymentId, command.TransactionId, reviewReason, reason, portalStatus, transactionHash));
         telemetry.RecordVerdict(VerificationTelemetry.VerdictReview);
         Log.PaymentNeedsReview(logger, command.PaymentId, command.TransactionId, reviewReason);
     }
@@ -147,7 +149,7 @@ public sealed class VerifyPaymentConsumer(
         var delay = Backoff.Doubling(previousChecks, _options.PendingMinInterval, _options.PendingMaxInterval);
 
         // Event first: if the re-send then fails, the exception redelivers the command, so the check is not lost.
-        await context.Publish(new PaymentVerificationPending(
+        await PublishAsync(context, new PaymentVerificationPending(
             command.PaymentId, command.TransactionId, portalStatus, checks, delay, firstCheckedAt));
         await ResendToSelfAsync(context, command with { FirstCheckedAt = firstCheckedAt }, delay, PaymentHeaders.PendingCheckCount, checks);
 
@@ -167,7 +169,7 @@ public sealed class VerifyPaymentConsumer(
             delay = MinimumDeferral;
         }
 
-        await context.Publish(new PaymentVerificationDeferred(command.PaymentId, command.TransactionId, open.BreakerName, deferrals, delay));
+        await PublishAsync(context, new PaymentVerificationDeferred(command.PaymentId, command.TransactionId, open.BreakerName, deferrals, delay));
         await ResendToSelfAsync(context, command, delay, PaymentHeaders.DeferralCount, deferrals);
 
         telemetry.RecordDeferral();
@@ -190,7 +192,7 @@ public sealed class VerifyPaymentConsumer(
         var command = context.Message;
         try
         {
-            await context.Publish(new PaymentVerificationRetrying(
+            await PublishAsync(context, new PaymentVerificationRetrying(
                 command.PaymentId, command.TransactionId, attempt + 1, PublicReason(exception), _redeliveryIntervals[attempt]));
         }
         catch (Exception publishFailure) when (!context.CancellationToken.IsCancellationRequested)
@@ -239,6 +241,11 @@ public sealed class VerifyPaymentConsumer(
 
         return context.ScheduleSend(context.ReceiveContext.InputAddress, delay, command, pipe, context.CancellationToken);
     }
+
+    /// <summary>Every event of this consumer: bounded, so a confirmation lost with its connection fails the message instead of holding it.</summary>
+    private Task PublishAsync<T>(ConsumeContext context, T message)
+        where T : class =>
+        deadline.RunAsync(token => context.Publish(message, token), context.CancellationToken);
 
     /// <summary>A counter header as it arrives: an int in memory, a string or a number of another width off the wire.</summary>
     private static int ReadCounter(ConsumeContext context, string header)

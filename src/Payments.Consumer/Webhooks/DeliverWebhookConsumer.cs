@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Payments.CircuitBreaker;
 using Payments.Consumer.Verification;
 using Payments.Contracts;
+using Payments.Infrastructure.Messaging;
 using Payments.Infrastructure.Persistence;
 
 namespace Payments.Consumer.Webhooks;
@@ -23,6 +24,7 @@ public sealed class DeliverWebhookConsumer(
     DeferralJitter jitter,
     WebhookTelemetry telemetry,
     TimeProvider time,
+    PublishDeadline deadline,
     ILogger<DeliverWebhookConsumer> logger) : IConsumer<DeliverWebhook>
 {
     /// <summary>How long an event waits when its endpoint already has every delivery slot busy.</summary>
@@ -135,7 +137,10 @@ public sealed class DeliverWebhookConsumer(
 
         if (await store.TryScheduleRetryAsync(webhookEvent.Id, next, dueAt, attempt, CancellationToken.None))
         {
-            await context.ScheduleSend(context.ReceiveContext.InputAddress, delay, new DeliverWebhook(webhookEvent.Id, next), CancellationToken.None);
+            // Not the message's token (the retry is stored and must be sent even while stopping), so bounded by the deadline.
+            await deadline.RunAsync(
+                token => context.ScheduleSend(context.ReceiveContext.InputAddress, delay, new DeliverWebhook(webhookEvent.Id, next), token),
+                CancellationToken.None);
         }
 
         telemetry.RecordDelivery(client, WebhookTelemetry.OutcomeFailed);

@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Payments.Contracts;
+using Payments.Infrastructure.Messaging;
 
 namespace Payments.Consumer.Webhooks;
 
@@ -10,6 +11,7 @@ public sealed class ResendWebhookConsumer(
     IOptions<WebhookDeliveryOptions> options,
     WebhookTelemetry telemetry,
     TimeProvider time,
+    PublishDeadline deadline,
     ILogger<ResendWebhookConsumer> logger) : IConsumer<ResendWebhook>
 {
     public async Task Consume(ConsumeContext<ResendWebhook> context)
@@ -24,7 +26,7 @@ public sealed class ResendWebhookConsumer(
         }
 
         var endpoint = await context.GetSendEndpoint(WebhookDeliveryOptions.Address);
-        await endpoint.Send(new DeliverWebhook(eventId, dispatch.Value), context.CancellationToken);
+        await deadline.RunAsync(token => endpoint.Send(new DeliverWebhook(eventId, dispatch.Value), token), context.CancellationToken);
         telemetry.RecordResent("operator");
         Log.WebhookResent(logger, eventId);
     }

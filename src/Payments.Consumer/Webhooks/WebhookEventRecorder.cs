@@ -43,7 +43,10 @@ public sealed class WebhookEventRecorder(
             RetryUntil = now + delivery.Value.RetryFor,
         };
         outbox.Add(context, webhookEvent);
-        await context.Send(WebhookDeliveryOptions.Address, new DeliverWebhook(id, webhookEvent.Dispatch));
+        // The message's token, which a stopping endpoint cancels (RabbitMq:ConsumerStopTimeout): the outbox sends this after
+        // the commit, and its confirmation can be lost with the connection.
+        var endpoint = await context.GetSendEndpoint(WebhookDeliveryOptions.Address);
+        await endpoint.Send(new DeliverWebhook(id, webhookEvent.Dispatch), context.CancellationToken);
     }
 }
 

@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Payments.Consumer.Verification;
+using Payments.Infrastructure.Messaging;
 
 namespace Payments.Consumer.Webhooks;
 
@@ -49,6 +50,7 @@ public static class WebhookRegistration
         bus.AddMetrics();
         bus.TryAddSingleton(DeferralJitter.Shared);
         bus.TryAddSingleton<WebhookTelemetry>();
+        bus.AddPublishDeadline();
         bus.TryAddSingleton<WebhookEndpointSlots>();
         bus.TryAddSingleton<WebhookStore>();
         bus.AddHttpClient<WebhookSender>(HttpClientName, static client => client.Timeout = Timeout.InfiniteTimeSpan)

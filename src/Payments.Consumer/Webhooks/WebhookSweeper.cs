@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Payments.Contracts;
+using Payments.Infrastructure.Messaging;
 
 namespace Payments.Consumer.Webhooks;
 
@@ -14,6 +15,7 @@ internal sealed class WebhookSweeper(
     IOptions<WebhookDeliveryOptions> options,
     WebhookTelemetry telemetry,
     TimeProvider time,
+    PublishDeadline deadline,
     ILogger<WebhookSweeper> logger) : BackgroundService
 {
     private readonly WebhookDeliveryOptions _options = options.Value;
@@ -50,7 +52,7 @@ internal sealed class WebhookSweeper(
         var endpoint = await sendEndpoints.GetSendEndpoint(WebhookDeliveryOptions.Address);
         foreach (var (eventId, dispatch) in claimed)
         {
-            await endpoint.Send(new DeliverWebhook(eventId, dispatch), cancellationToken);
+            await deadline.RunAsync(token => endpoint.Send(new DeliverWebhook(eventId, dispatch), token), cancellationToken);
             telemetry.RecordResent("overdue");
         }
 

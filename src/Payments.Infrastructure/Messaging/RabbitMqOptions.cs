@@ -42,6 +42,22 @@ public sealed class RabbitMqOptions : IValidatableObject
     public int PrefetchCount { get; set; } = 16;
 
     /// <summary>
+    /// The longest a publish or a send waits for the broker to confirm it (<see cref="PublishDeadline"/>). A confirmation
+    /// normally takes milliseconds, and a few seconds while a quorum queue elects a new leader.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long a stopping receive endpoint waits for the messages it is consuming before it cancels their token
+    /// (MassTransit's <c>ConsumerStopTimeout</c>). An endpoint stops when its connection is lost, and a message being
+    /// consumed then may wait on a publish whose confirmation the lost connection never brings (a saga's reply or send,
+    /// which take the message's token): without this, the endpoint would wait for it for ever and consume nothing again.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan ConsumerStopTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
     /// How to reach the broker, the one place that turns these options into connection settings: the bus is configured
     /// with them (<see cref="RabbitMqRegistration.ConfigurePaymentsHost"/>) and the delay declarations connect with them,
     /// through MassTransit's own conversion to a connection factory. A connection option added here (TLS, cluster nodes,

@@ -29,6 +29,9 @@ public static class RabbitMqRegistration
             .ValidateDataAnnotations()
             .ValidateOnStart();
         configurator.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RabbitMqOptions>, RabbitMqDevelopmentGuard>());
+        configurator.AddPublishDeadline();
+        configurator.AddOptions<MassTransitHostOptions>()
+            .Configure<IOptions<RabbitMqOptions>>(static (host, broker) => host.ConsumerStopTimeout ??= broker.Value.ConsumerStopTimeout);
 
         if (scheduling == MessageScheduling.BrokerDelays)
         {

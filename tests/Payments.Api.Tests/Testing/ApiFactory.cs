@@ -14,6 +14,7 @@ using Payments.Api.Auth;
 using Payments.Api.Idempotency;
 using Payments.Api.Payments;
 using Payments.Api.Webhooks;
+using Payments.Consumer.Tests.Testing;
 using Payments.Contracts;
 using Payments.Infrastructure.Persistence;
 
@@ -45,6 +46,9 @@ public class ApiFactory : WebApplicationFactory<Program>
     protected virtual SagaBehaviour Saga => SagaBehaviour.Answers;
 
     protected virtual TimeSpan InitiateTimeout => TimeSpan.FromSeconds(10);
+
+    /// <summary>Publishes the broker never confirms (<see cref="UnconfirmedPublishes"/>); none by default.</summary>
+    protected virtual UnconfirmedPublishes? UnconfirmedPublishes => null;
 
     protected virtual TimeSpan ResolveTimeout => TimeSpan.FromSeconds(10);
 
@@ -116,6 +120,16 @@ public class ApiFactory : WebApplicationFactory<Program>
                         x.AddConsumer<FaultingSaga>();
                         x.AddConsumer<FaultingResolutions>();
                         break;
+                }
+
+                if (UnconfirmedPublishes is { } unconfirmed)
+                {
+                    x.AddSingleton(unconfirmed);
+                    x.UsingInMemory((context, cfg) =>
+                    {
+                        cfg.UsePublishFilter(typeof(UnconfirmedPublishFilter<>), context);
+                        cfg.ConfigureEndpoints(context);
+                    });
                 }
             });
         });
@@ -212,6 +226,22 @@ public sealed class SilentSagaApiFactory : ApiFactory
     protected override TimeSpan InitiateTimeout => TimeSpan.FromMilliseconds(200);
 
     protected override TimeSpan ResolveTimeout => TimeSpan.FromMilliseconds(200);
+}
+
+/// <summary>The API whose submissions the broker never confirms, with a short publish deadline.</summary>
+public sealed class UnconfirmedSubmissionsApiFactory : ApiFactory
+{
+    public const string PublishTimeout = "00:00:00.300";
+
+    public UnconfirmedPublishes Unconfirmed { get; } = new(typeof(PaymentTransactionSubmitted), typeof(ControlCircuitBreaker));
+
+    protected override UnconfirmedPublishes UnconfirmedPublishes => Unconfirmed;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("RabbitMq:PublishTimeout", PublishTimeout);
+    }
 }
 
 /// <summary>The API with a per-client limit small enough to reach in a test.</summary>

@@ -14,7 +14,8 @@ public static class HarnessSetup
     public static ServiceProvider BuildHarness(
         Action<IBusRegistrationConfigurator> configureBus,
         Action<IServiceCollection>? configureServices = null,
-        FakeTimeProvider? time = null)
+        FakeTimeProvider? time = null,
+        Action<IBusRegistrationContext, IInMemoryBusFactoryConfigurator>? configureTransport = null)
     {
         var services = new ServiceCollection();
         services.AddLogging();
@@ -27,6 +28,7 @@ public static class HarnessSetup
             x.UsingInMemory((context, cfg) =>
             {
                 cfg.UseDelayedMessageScheduler();
+                configureTransport?.Invoke(context, cfg);
                 cfg.ConfigureEndpoints(context);
             });
         });

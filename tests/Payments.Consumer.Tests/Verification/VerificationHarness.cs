@@ -50,7 +50,8 @@ internal sealed class VerificationHarness : IAsyncDisposable
     public static async Task<VerificationHarness> StartAsync(
         FakeDeveloperPortalClient portal,
         IDictionary<string, string?>? settings = null,
-        double jitterSample = 0.5)
+        double jitterSample = 0.5,
+        UnconfirmedPublishes? unconfirmed = null)
     {
         var time = new FakeTimeProvider(Start);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
@@ -62,8 +63,13 @@ internal sealed class VerificationHarness : IAsyncDisposable
                 services.AddSingleton<IDeveloperPortalClient>(portal);
                 services.AddSingleton(new DeferralJitter(() => jitterSample));
                 services.AddPaymentVerification();
+                if (unconfirmed is not null)
+                {
+                    services.AddSingleton(unconfirmed);
+                }
             },
-            time);
+            time,
+            unconfirmed is null ? null : (context, cfg) => cfg.UsePublishFilter(typeof(UnconfirmedPublishFilter<>), context));
 
         var harness = new VerificationHarness(provider, portal, time);
         await harness.Harness.Start();

@@ -1,7 +1,9 @@
 using System.Net;
 using MassTransit;
 using Payments.Consumer.Portal;
+using Payments.Consumer.Tests.Testing;
 using Payments.Contracts;
+using Payments.Infrastructure.Messaging;
 using static Payments.Consumer.Tests.Verification.VerificationData;
 using MtHeaders = MassTransit.MessageHeaders;
 using PaymentHeaders = Payments.Contracts.MessageHeaders;
@@ -341,6 +343,32 @@ public class VerifyPaymentConsumerTests
         var second = await verification.AdvanceToDeliveryAsync(2, TimeSpan.FromSeconds(5));
         ReadHeader(second.Context, MtHeaders.RedeliveryCount).ShouldBe(1);
         (await verification.PublishedAsync<PaymentVerified>()).TransactionHash.ShouldBe(Hash);
+        verification.Published<Fault<VerifyPayment>>().ShouldBeEmpty();
+        portal.Calls.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task A_verdict_the_broker_never_confirms_fails_at_the_publish_deadline_and_is_verified_on_redelivery()
+    {
+        var portal = new FakeDeveloperPortalClient().Returns(Found(Transaction())).Returns(Found(Transaction()));
+        var unconfirmed = new UnconfirmedPublishes(typeof(PaymentVerified));
+        await using var verification = await VerificationHarness.StartAsync(portal, unconfirmed: unconfirmed);
+        var command = Command();
+
+        await verification.SendAsync(command);
+        await unconfirmed.FirstHeld.WaitAsync(TimeSpan.FromSeconds(30));
+        verification.Time.Advance(TimeSpan.FromSeconds(10) - TimeSpan.FromMilliseconds(1));
+        (await verification.AnyDeliveryBeyondAsync(0)).ShouldBeFalse("the delivery still waits, inside the deadline");
+
+        verification.Time.Advance(TimeSpan.FromMilliseconds(1));
+        (await verification.DeliveryAsync(1)).Exception.ShouldBeOfType<PublishTimeoutException>();
+        (await verification.PublishedAsync<PaymentVerificationRetrying>()).Attempt.ShouldBe(1);
+
+        unconfirmed.Release();
+        var second = await verification.AdvanceToDeliveryAsync(2, TimeSpan.FromSeconds(5));
+        ReadHeader(second.Context, MtHeaders.RedeliveryCount).ShouldBe(1);
+        (await verification.PublishedAsync<PaymentVerified>()).TransactionHash.ShouldBe(Hash);
+        verification.Published<PaymentVerified>().Count.ShouldBe(1);
         verification.Published<Fault<VerifyPayment>>().ShouldBeEmpty();
         portal.Calls.ShouldBe(2);
     }

@@ -26,6 +26,10 @@ public sealed class RabbitMqRegistrationTests
         options.Username.ShouldBe("payments");
         options.Password.ShouldBe("payments");
         options.PrefetchCount.ShouldBe(16);
+        options.PublishTimeout.ShouldBe(TimeSpan.FromSeconds(10));
+        provider.GetRequiredService<PublishDeadline>().Timeout.ShouldBe(TimeSpan.FromSeconds(10));
+        options.ConsumerStopTimeout.ShouldBe(TimeSpan.FromSeconds(15));
+        provider.GetRequiredService<IOptions<MassTransitHostOptions>>().Value.ConsumerStopTimeout.ShouldBe(TimeSpan.FromSeconds(15));
     }
 
     [Fact]
@@ -37,6 +41,8 @@ public sealed class RabbitMqRegistrationTests
             ["RabbitMq:Port"] = "5673",
             ["RabbitMq:VirtualHost"] = "other",
             ["RabbitMq:PrefetchCount"] = "4",
+            ["RabbitMq:PublishTimeout"] = "00:00:02",
+            ["RabbitMq:ConsumerStopTimeout"] = "00:00:05",
         });
 
         var options = provider.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
@@ -45,12 +51,16 @@ public sealed class RabbitMqRegistrationTests
         options.Port.ShouldBe(5673);
         options.VirtualHost.ShouldBe("other");
         options.PrefetchCount.ShouldBe(4);
+        options.PublishTimeout.ShouldBe(TimeSpan.FromSeconds(2));
+        provider.GetRequiredService<IOptions<MassTransitHostOptions>>().Value.ConsumerStopTimeout.ShouldBe(TimeSpan.FromSeconds(5));
     }
 
     [Theory]
     [InlineData("RabbitMq:Host", "")]
     [InlineData("RabbitMq:Port", "0")]
     [InlineData("RabbitMq:PrefetchCount", "0")]
+    [InlineData("RabbitMq:PublishTimeout", "00:00:00")]
+    [InlineData("RabbitMq:ConsumerStopTimeout", "00:00:00")]
     public void Invalid_options_are_refused(string key, string value)
     {
         using var provider = BuildProvider(new() { [key] = value });
