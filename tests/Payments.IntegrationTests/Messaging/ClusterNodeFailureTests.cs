@@ -20,8 +20,20 @@ public sealed class ClusterNodeFailureCollection
     public const string Name = "Cluster node failure";
 }
 
-/// <summary>The whole stack on the test cluster (<see cref="RabbitMqCluster"/>): the services know every node.</summary>
-public sealed class ClusterStackFixture() : ApiStackFixture(new RabbitMqTestVirtualHost(RabbitMqCluster.FromEnvironment()));
+/// <summary>
+/// The whole stack on the test cluster (<see cref="RabbitMqCluster"/>): the services know every node. A command the saga
+/// sent after its save can go with the connection (its send fails, and the redelivered event finds the intent Verifying
+/// already); the reconciler re-sends it once the intent is <c>Verification:StaleAfter</c> overdue, 5 minutes by default,
+/// 20 s here so that the test waits for that recovery too.
+/// </summary>
+public sealed class ClusterStackFixture() : ApiStackFixture(new RabbitMqTestVirtualHost(RabbitMqCluster.FromEnvironment()))
+{
+    protected override IReadOnlyDictionary<string, string?> ConsumerSettings { get; } = new Dictionary<string, string?>
+    {
+        ["Verification:StaleAfter"] = "00:00:20",
+        ["Verification:ReconcileInterval"] = "00:00:05",
+    };
+}
 
 [Collection(ClusterNodeFailureCollection.Name)]
 public sealed class ClusterNodeFailureTests(ClusterStackFixture stack, ITestOutputHelper output) : IClassFixture<ClusterStackFixture>
