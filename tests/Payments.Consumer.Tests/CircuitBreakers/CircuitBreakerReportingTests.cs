@@ -34,6 +34,16 @@ public sealed class CircuitBreakerReportingTests : IAsyncLifetime
 
     private CircuitBreaker.CircuitBreaker Portal => _provider.GetRequiredService<ICircuitBreakerRegistry>().Get(CircuitBreakerPresets.DeveloperPortal);
 
+    /// <summary>The portal breaker's failure threshold (5) of failed calls in a row: it opens.</summary>
+    private void OpenPortalOnFailures()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            Portal.TryAcquire(out var permit, out _).ShouldBeTrue();
+            permit.Complete(CallOutcome.Failure);
+        }
+    }
+
     public Task InitializeAsync() => _harness.Start();
 
     public async Task DisposeAsync()
@@ -55,11 +65,7 @@ public sealed class CircuitBreakerReportingTests : IAsyncLifetime
     public async Task Reports_a_transition_when_it_happens_with_the_transition_listed()
     {
         await _harness.Published.Any<CircuitBreakerStatusReported>();
-        for (var i = 0; i < 5; i++)
-        {
-            Portal.TryAcquire(out var permit, out _).ShouldBeTrue();
-            permit.Complete(CallOutcome.Failure);
-        }
+        OpenPortalOnFailures();
 
         (await _harness.Published.Any<CircuitBreakerStatusReported>(m => m.Context.Message.CircuitBreakers.Any(b =>
                 b.State == "OPEN"
@@ -72,11 +78,7 @@ public sealed class CircuitBreakerReportingTests : IAsyncLifetime
     public async Task An_opening_on_failures_is_announced_to_the_fleet_in_the_report_and_a_peers_report_reaches_the_fleet()
     {
         await _harness.Published.Any<CircuitBreakerStatusReported>();
-        for (var i = 0; i < 5; i++)
-        {
-            Portal.TryAcquire(out var permit, out _).ShouldBeTrue();
-            permit.Complete(CallOutcome.Failure);
-        }
+        OpenPortalOnFailures();
 
         (await _harness.Published.Any<CircuitBreakerStatusReported>(m => m.Context.Message.CircuitBreakers.Any(b =>
                 b.Name == "DeveloperPortal"
@@ -122,11 +124,7 @@ public sealed class CircuitBreakerReportingTests : IAsyncLifetime
         var reporter = _provider.GetRequiredService<CircuitBreakerReporter>();
         await _harness.Published.Any<CircuitBreakerStatusReported>();
         var openedAt = _time.GetUtcNow();
-        for (var i = 0; i < 5; i++)
-        {
-            Portal.TryAcquire(out var permit, out _).ShouldBeTrue();
-            permit.Complete(CallOutcome.Failure);
-        }
+        OpenPortalOnFailures();
 
         _time.Advance(TimeSpan.FromSeconds(31));
         Portal.TryAcquire(out var probe, out _).ShouldBeTrue();
