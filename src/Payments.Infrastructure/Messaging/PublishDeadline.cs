@@ -29,17 +29,13 @@ public sealed class PublishDeadline(IOptions<RabbitMqOptions> options, TimeProvi
 
     /// <summary>Runs <paramref name="publish"/> with a token that <paramref name="cancellationToken"/> or the deadline cancels.</summary>
     public Task RunAsync(Func<CancellationToken, Task> publish, CancellationToken cancellationToken) =>
-        RunAsync(publish, Timeout, cancellationToken);
-
-    /// <summary>As <see cref="RunAsync(Func{CancellationToken, Task}, CancellationToken)"/>, with a deadline of its own.</summary>
-    public Task RunAsync(Func<CancellationToken, Task> publish, TimeSpan timeout, CancellationToken cancellationToken) =>
         RunAsync(
             async token =>
             {
                 await publish(token);
                 return true;
             },
-            timeout,
+            Timeout,
             cancellationToken);
 
     /// <summary>A request and its response (MassTransit's request client), bounded by the request's own timeout.</summary>
