@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.Options;
 using Payments.Api.Auth;
 using Payments.Api.Payments;
 using Payments.Api.Reviews;
@@ -61,7 +62,7 @@ internal static class ApiHostingExtensions
     {
         // An unhandled exception answers a generic 500 problem+json whatever the Accept header, in every environment (inside
         // the developer exception page): exception text names hosts, ports and internals. The middleware logs the exception.
-        // A publish past its deadline (the broker did not confirm it) is a 503: retrying later is the answer.
+        // A publish past its deadline (the broker did not confirm it) is a 503 with Api:Payments:RetryAfterSeconds.
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             StatusCodeSelector = exception => exception is PublishTimeoutException
@@ -71,7 +72,8 @@ internal static class ApiHostingExtensions
             {
                 if (context.Features.Get<IExceptionHandlerFeature>()?.Error is PublishTimeoutException)
                 {
-                    context.Response.Headers.RetryAfter = BrokerRetryAfterSeconds;
+                    var retryAfter = context.RequestServices.GetRequiredService<IOptions<PaymentsApiOptions>>().Value.RetryAfterSeconds;
+                    context.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
                     return TypedResults.Problem(
                         statusCode: StatusCodes.Status503ServiceUnavailable,
                         title: "The payment service did not confirm the request in time.",
@@ -90,9 +92,6 @@ internal static class ApiHostingExtensions
         app.MapOpenApi().RequireAuthorization(ApiKeyDefaults.OpenApiPolicy);
         return app;
     }
-
-    /// <summary>Retry-After of a 503 for a publish past its deadline: about the time a quorum queue takes to elect a leader.</summary>
-    private const string BrokerRetryAfterSeconds = "5";
 
     private static IEnumerable<string> Ports(string? ports, string scheme) =>
         (ports ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
