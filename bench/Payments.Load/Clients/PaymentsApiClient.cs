@@ -7,12 +7,17 @@ namespace Payments.Load.Clients;
 /// <summary>The public HTTP contract of Payments.Api, as a mini-app backend uses it.</summary>
 public sealed class PaymentsApiClient(HttpClient http, string apiKey)
 {
-    public async Task<string> InitiateAsync(string userId, string amount, string token, string recipient, CancellationToken cancellationToken)
+    public async Task<string> InitiateAsync(
+        string userId, string amount, string token, string recipient, CancellationToken cancellationToken, string? idempotencyKey = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/payments")
         {
             Content = JsonContent.Create(new { userId, amount, token, recipient }),
         };
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
         using var response = await SendAsync(request, cancellationToken);
         await EnsureAsync(response, HttpStatusCode.Created, cancellationToken);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);

@@ -17,6 +17,9 @@ public sealed class DemoRunner(PaymentsApiClient api, SimulatorClient simulator,
     private static readonly string[] _statusOrder = ["AwaitingTransaction", "Verifying", "Confirmed", "Failed", "Expired", "NeedsReview"];
     private static readonly HashSet<string> _final = ["Confirmed", "Failed", "Expired"];
 
+    /// <summary>How long a payment's calls are retried before the demo reports it as not submitted.</summary>
+    private static readonly TimeSpan GiveUpAfter = TimeSpan.FromSeconds(30);
+
     /// <summary>What the webhook endpoint answers during its outage.</summary>
     private const int EndpointOutageStatus = 503;
 
@@ -113,37 +116,20 @@ public sealed class DemoRunner(PaymentsApiClient api, SimulatorClient simulator,
             var payment = plan[i];
             try
             {
-                payment.Reference = await WithRetryAsync(
-                    token => api.InitiateAsync(payment.UserId, payment.Amount, payment.Token, payment.Recipient, token), cancellationToken);
+                var idempotencyKey = Guid.NewGuid().ToString("N");
+                payment.Reference = await ClientRetry.RunAsync(
+                    token => api.InitiateAsync(payment.UserId, payment.Amount, payment.Token, payment.Recipient, token, idempotencyKey),
+                    GiveUpAfter,
+                    cancellationToken);
                 payment.Simulated = payment.Simulated with { Reference = payment.Reference };
                 await simulator.RegisterAsync(payment.Simulated, cancellationToken);
-                await WithRetryAsync(async token =>
-                {
-                    await api.SubmitAsync(payment.Reference, payment.Simulated.TransactionId, token);
-                    return true;
-                }, cancellationToken);
+                await ClientRetry.RunAsync(token => api.SubmitAsync(payment.Reference, payment.Simulated.TransactionId, token), GiveUpAfter, cancellationToken);
                 payment.Status = "Verifying";
             }
             catch (HttpRequestException exception)
             {
                 payment.LastError = exception.Message;
                 Record($"payment {i} could not be submitted: {exception.Message}");
-            }
-        }
-    }
-
-    /// <summary>A 503 (the saga did not answer in time) is retried a few times, as a mini-app backend would.</summary>
-    private static async Task<T> WithRetryAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await call(cancellationToken);
-            }
-            catch (HttpRequestException exception) when (exception.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable && attempt < 5)
-            {
-                await Task.Delay(TimeSpan.FromSeconds(attempt), cancellationToken);
             }
         }
     }

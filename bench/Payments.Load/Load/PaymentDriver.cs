@@ -13,16 +13,21 @@ public sealed class PaymentDriver(PaymentsApiClient api, SimulatorClient simulat
     public const string Amount = "1.25";
     public const string BaseUnits = "1250000";
 
+    /// <summary>How long a payment's calls are retried (<see cref="ClientRetry"/>) before the run gives up on it.</summary>
+    private static readonly TimeSpan _giveUpAfter = TimeSpan.FromMinutes(2);
+
     public ConcurrentDictionary<string, SubmittedPayment> Submitted { get; } = new(StringComparer.Ordinal);
 
     public async Task<SubmittedPayment> CreateAndSubmitAsync(string userId, CancellationToken cancellationToken)
     {
         var recipient = OnChain.NewAddress();
         var transactionId = OnChain.NewTransactionId();
-        var reference = await api.InitiateAsync(userId, Amount, Token, recipient, cancellationToken);
+        var idempotencyKey = Guid.NewGuid().ToString("N");
+        var reference = await ClientRetry.RunAsync(
+            token => api.InitiateAsync(userId, Amount, Token, recipient, token, idempotencyKey), _giveUpAfter, cancellationToken);
         await simulator.RegisterAsync(new SimulatedTransaction(transactionId, reference, recipient, Token, BaseUnits, "mined", 0, 0), cancellationToken);
         var submitted = new SubmittedPayment(reference, transactionId, DateTimeOffset.UtcNow);
-        await api.SubmitAsync(reference, transactionId, cancellationToken);
+        await ClientRetry.RunAsync(token => api.SubmitAsync(reference, transactionId, token), _giveUpAfter, cancellationToken);
         Submitted[reference] = submitted;
         return submitted;
     }
