@@ -21,7 +21,6 @@ internal static class MessagingExtensions
             x.AddCircuitBreakerStatusConsumer();
             x.AddPaymentsRabbitMq(scheduling: MessageScheduling.None);
         });
-        builder.Services.AddResponseEndpointStart();
         return builder;
     }
 }
