@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Payments.Api.Auth;
 using Payments.Api.Payments;
 using Payments.Api.Reviews;
+using Payments.Api.Validation;
 using Payments.Infrastructure.Messaging;
 
 namespace Payments.Api.Hosting;
@@ -72,10 +73,9 @@ internal static class ApiHostingExtensions
             {
                 if (context.Features.Get<IExceptionHandlerFeature>()?.Error is PublishTimeoutException)
                 {
-                    var retryAfter = context.RequestServices.GetRequiredService<IOptions<PaymentsApiOptions>>().Value.RetryAfterSeconds;
-                    context.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                    return TypedResults.Problem(
-                        statusCode: StatusCodes.Status503ServiceUnavailable,
+                    return Problems.Unavailable(
+                        context,
+                        context.RequestServices.GetRequiredService<IOptions<PaymentsApiOptions>>().Value.RetryAfterSeconds,
                         title: "The payment service did not confirm the request in time.",
                         detail: "The message broker did not confirm the request. Retry later.").ExecuteAsync(context);
                 }

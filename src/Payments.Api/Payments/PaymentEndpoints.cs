@@ -186,9 +186,9 @@ internal static class PaymentEndpoints
 
     private static IResult Unavailable(HttpContext context, PaymentsApiOptions settings, bool idempotent)
     {
-        context.Response.Headers.RetryAfter = settings.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return TypedResults.Problem(
-            statusCode: StatusCodes.Status503ServiceUnavailable,
+        return Problems.Unavailable(
+            context,
+            settings.RetryAfterSeconds,
             title: "The payment could not be created right now.",
             detail: idempotent
                 ? $"The payment service did not confirm the intent in time. Retrying with the same {IdempotencyRequest.Header} is safe: it answers for the same intent and never creates a second one."
@@ -248,9 +248,9 @@ internal static class PaymentEndpoints
         {
             // The submission may or may not be on its way; sending it again is safe, as for any repeat of the same transaction.
             Log.SubmissionUnavailable(logger, reference, client);
-            context.Response.Headers.RetryAfter = options.Value.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status503ServiceUnavailable,
+            return Problems.Unavailable(
+                context,
+                options.Value.RetryAfterSeconds,
                 title: "The transaction could not be submitted right now.",
                 detail: "The payment service did not confirm the submission in time. Submitting the same transaction again is safe.");
         }

@@ -176,9 +176,9 @@ internal static class ReviewEndpoints
 
     private static IResult Unavailable(HttpContext context, ReviewOptions settings)
     {
-        context.Response.Headers.RetryAfter = settings.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return TypedResults.Problem(
-            statusCode: StatusCodes.Status503ServiceUnavailable,
+        return Problems.Unavailable(
+            context,
+            settings.RetryAfterSeconds,
             title: "The payment could not be resolved right now.",
             detail: "The payment service did not answer in time. The resolution may still be applied: read the payment before retrying (a repeat of an applied resolution answers 409).");
     }
