@@ -18,6 +18,7 @@ public sealed class PaymentsApiClient(HttpClient http, string apiKey)
         {
             request.Headers.Add("Idempotency-Key", idempotencyKey);
         }
+
         using var response = await SendAsync(request, cancellationToken);
         await EnsureAsync(response, HttpStatusCode.Created, cancellationToken);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);

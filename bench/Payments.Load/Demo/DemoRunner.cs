@@ -18,7 +18,7 @@ public sealed class DemoRunner(PaymentsApiClient api, SimulatorClient simulator,
     private static readonly HashSet<string> _final = ["Confirmed", "Failed", "Expired"];
 
     /// <summary>How long a payment's calls are retried before the demo reports it as not submitted.</summary>
-    private static readonly TimeSpan GiveUpAfter = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan _giveUpAfter = TimeSpan.FromSeconds(30);
 
     /// <summary>What the webhook endpoint answers during its outage.</summary>
     private const int EndpointOutageStatus = 503;
@@ -119,11 +119,11 @@ public sealed class DemoRunner(PaymentsApiClient api, SimulatorClient simulator,
                 var idempotencyKey = Guid.NewGuid().ToString("N");
                 payment.Reference = await ClientRetry.RunAsync(
                     token => api.InitiateAsync(payment.UserId, payment.Amount, payment.Token, payment.Recipient, token, idempotencyKey),
-                    GiveUpAfter,
+                    _giveUpAfter,
                     cancellationToken);
                 payment.Simulated = payment.Simulated with { Reference = payment.Reference };
                 await simulator.RegisterAsync(payment.Simulated, cancellationToken);
-                await ClientRetry.RunAsync(token => api.SubmitAsync(payment.Reference, payment.Simulated.TransactionId, token), GiveUpAfter, cancellationToken);
+                await ClientRetry.RunAsync(token => api.SubmitAsync(payment.Reference, payment.Simulated.TransactionId, token), _giveUpAfter, cancellationToken);
                 payment.Status = "Verifying";
             }
             catch (HttpRequestException exception)
