@@ -21,6 +21,7 @@ internal static class MessagingExtensions
             x.AddCircuitBreakerStatusConsumer();
             x.AddPaymentsRabbitMq(scheduling: MessageScheduling.None);
         });
+        builder.Services.AddResponseEndpointStart();
         return builder;
     }
 }

@@ -23,7 +23,7 @@ namespace Payments.Infrastructure.Messaging;
 /// after this deadline's token is disposed, and a disposed source cancels nothing. Those take the message's token.
 /// </para>
 /// </remarks>
-public sealed class PublishDeadline(IOptions<RabbitMqOptions> options, TimeProvider time)
+public sealed class PublishDeadline(IOptions<RabbitMqOptions> options, TimeProvider time, ResponseEndpointStart? responseEndpoint = null)
 {
     public TimeSpan Timeout => options.Value.PublishTimeout;
 
@@ -38,13 +38,21 @@ public sealed class PublishDeadline(IOptions<RabbitMqOptions> options, TimeProvi
             Timeout,
             cancellationToken);
 
-    /// <summary>A request and its response (MassTransit's request client), bounded by the request's own timeout.</summary>
+    /// <summary>
+    /// A request and its response (MassTransit's request client), bounded by the request's own timeout; in a process with
+    /// a <see cref="ResponseEndpointStart"/>, the wait for it counts against the same timeout.
+    /// </summary>
     public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> request, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var deadline = new CancellationTokenSource(timeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
+            if (responseEndpoint is not null)
+            {
+                await responseEndpoint.WaitAsync(linked.Token);
+            }
+
             return await request(linked.Token);
         }
         catch (OperationCanceledException exception) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)

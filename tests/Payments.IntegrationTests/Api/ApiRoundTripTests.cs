@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 
 namespace Payments.IntegrationTests.Api;
@@ -37,6 +38,21 @@ public sealed class ApiRoundTripTests(ApiStackFixture stack) : IClassFixture<Api
         // Final now: the same transaction again is a conflict, read from the real row.
         using var again = await _client.SubmitAsync(reference, transactionId);
         again.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+    }
+
+    [Fact]
+    public async Task A_burst_of_initiations_on_an_API_just_started_is_answered_in_full()
+    {
+        // A request waits for the bus's response endpoint; MassTransit would wait on a blocked thread per request.
+        var api = stack.StartAnotherApi();
+        var answers = await Task.WhenAll(Enumerable.Range(0, 64).Select(async i =>
+        {
+            using var response = await api.PostAsJsonAsync("/api/payments",
+                new { userId = $"burst-{i}", amount = "1.25", token = "USDC", recipient = Recipient });
+            return response.StatusCode;
+        }));
+
+        answers.ShouldAllBe(status => status == HttpStatusCode.Created);
     }
 
     [Fact]
