@@ -41,6 +41,7 @@ internal static partial class PortalApi
         string transactionId,
         HttpRequest request,
         TransactionStore store,
+        TimeProvider timeProvider,
         IOptions<SimulatorOptions> options)
     {
         if (!IsValidTransactionId(transactionId))
@@ -69,7 +70,7 @@ internal static partial class PortalApi
         }
 
         // A registered transaction still in its notFoundPolls answers exactly as an unknown one.
-        if (store.Find(transactionId) is not { } transaction || transaction.Observe() is not { } view)
+        if (store.Find(transactionId) is not { } transaction || transaction.Observe(timeProvider.GetUtcNow()) is not { } view)
         {
             return Results.Json(new { code = "not_found" }, statusCode: StatusCodes.Status404NotFound);
         }

@@ -7,6 +7,7 @@ namespace Payments.PortalSimulator.Transactions;
 internal sealed class SimulatedTransaction
 {
     private int _polls;
+    private int _pendingForPolls;
 
     public SimulatedTransaction(
         string transactionId,
@@ -19,7 +20,8 @@ internal sealed class SimulatedTransaction
         int hashMissingPolls,
         int notFoundPolls,
         string? transactionHash,
-        DateTimeOffset createdAt)
+        DateTimeOffset createdAt,
+        TimeSpan pendingFor = default)
     {
         TransactionId = transactionId;
         Reference = reference;
@@ -31,6 +33,7 @@ internal sealed class SimulatedTransaction
         HashMissingPolls = hashMissingPolls;
         NotFoundPolls = notFoundPolls;
         CreatedAt = createdAt;
+        PendingFor = pendingFor;
         // A given hash is answered as is, malformed or not, to rehearse what a consumer does with one. Otherwise derived, not
         // random, so that repeated runs and both casings show the same values.
         TransactionHash = transactionHash ?? "0x" + Hex("hash:" + transactionId, 32);
@@ -47,17 +50,28 @@ internal sealed class SimulatedTransaction
     public int HashMissingPolls { get; }
     public int NotFoundPolls { get; }
     public DateTimeOffset CreatedAt { get; }
+
+    /// <summary>How long after <see cref="CreatedAt"/> every poll answers <c>pending</c>, before the poll phases begin.</summary>
+    public TimeSpan PendingFor { get; }
     public string TransactionHash { get; }
     public string From { get; }
 
     public int Polls => Volatile.Read(ref _polls);
 
-    /// <summary>Counts one answered poll and returns what the chain looks like at that poll, or null while the portal
-    /// does not know the transaction yet (its first <see cref="NotFoundPolls"/> polls).</summary>
-    public TransactionView? Observe()
+    /// <summary>Counts one answered poll and returns what the chain looks like at that poll, at <paramref name="now"/>, or
+    /// null while the portal does not know the transaction yet (its first <see cref="NotFoundPolls"/> polls).</summary>
+    public TransactionView? Observe(DateTimeOffset now)
     {
-        // The pending and hash-missing phases count from the first poll that finds the transaction.
-        var poll = Interlocked.Increment(ref _polls) - 1 - NotFoundPolls;
+        if (now < CreatedAt + PendingFor)
+        {
+            // A transaction waiting on the chain: these polls do not count towards the phases below.
+            Interlocked.Increment(ref _polls);
+            Interlocked.Increment(ref _pendingForPolls);
+            return new TransactionView(TransactionStatuses.Pending, null);
+        }
+
+        // The pending and hash-missing phases count from the first poll that finds the transaction after PendingFor.
+        var poll = Interlocked.Increment(ref _polls) - 1 - Volatile.Read(ref _pendingForPolls) - NotFoundPolls;
         if (poll < 0)
         {
             return null;

@@ -7,6 +7,7 @@ internal static partial class TransactionEndpoints
 {
     // Days of polling at any sane interval; bounded so that the poll phases added together cannot overflow an int.
     private const int MaxPolls = 1_000_000;
+    private const int MaxPendingForSeconds = 86_400;
 
     public static IServiceCollection AddSimulatedTransactions(this IServiceCollection services) =>
         services.AddSingleton<TransactionStore>();
@@ -44,7 +45,8 @@ internal static partial class TransactionEndpoints
             registration.HashMissingPolls ?? 0,
             registration.NotFoundPolls ?? 0,
             registration.TransactionHash,
-            timeProvider.GetUtcNow());
+            timeProvider.GetUtcNow(),
+            TimeSpan.FromSeconds(registration.PendingForSeconds ?? 0));
         store.Register(transaction);
         Log.TransactionRegistered(
             loggerFactory.CreateLogger(typeof(TransactionEndpoints).FullName!),
@@ -68,6 +70,7 @@ internal static partial class TransactionEndpoints
                 transaction.HashMissingPolls,
                 transaction.NotFoundPolls,
                 transaction.TransactionHash,
+                PendingForSeconds = (int)transaction.PendingFor.TotalSeconds,
             });
     }
 
@@ -111,6 +114,11 @@ internal static partial class TransactionEndpoints
         ValidatePolls(errors, "pendingPolls", registration.PendingPolls);
         ValidatePolls(errors, "hashMissingPolls", registration.HashMissingPolls);
         ValidatePolls(errors, "notFoundPolls", registration.NotFoundPolls);
+        if (registration.PendingForSeconds is < 0 or > MaxPendingForSeconds)
+        {
+            errors["pendingForSeconds"] = ["0 to 86400"];
+        }
+
         return errors;
     }
 

@@ -11,4 +11,5 @@ public sealed record TransactionRegistration(
     int? PendingPolls,
     int? HashMissingPolls,
     int? NotFoundPolls,
-    string? TransactionHash);
+    string? TransactionHash,
+    int? PendingForSeconds = null);

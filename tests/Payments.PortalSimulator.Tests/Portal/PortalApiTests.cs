@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
 using Payments.PortalSimulator.Tests.Testing;
 
 namespace Payments.PortalSimulator.Tests.Portal;
@@ -327,6 +328,58 @@ public sealed class PortalApiTests : IAsyncLifetime
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         var errors = (await ReadJsonAsync(response)).GetProperty("errors");
         errors.EnumerateObject().Select(e => e.Name).ShouldBe([field]);
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(86_401)]
+    public async Task Rejects_a_pending_time_below_0_or_above_a_day_with_400(int seconds)
+    {
+        var registration = SimulatorHost.Registration(SimulatorHost.NewTransactionId());
+        registration["pendingForSeconds"] = seconds;
+
+        using var response = await _sim.PostRegistrationAsync(registration);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var errors = (await ReadJsonAsync(response)).GetProperty("errors");
+        errors.EnumerateObject().Select(e => e.Name).ShouldBe(["pendingForSeconds"]);
+    }
+
+    [Fact]
+    public async Task Answers_pending_for_the_registered_time_however_often_polled_then_counts_the_phases_from_there()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 2, 12, 0, 0, TimeSpan.Zero));
+        await using var sim = await SimulatorHost.StartAsync(clock);
+        var id = SimulatorHost.NewTransactionId();
+        var registration = SimulatorHost.Registration(id);
+        registration["pendingForSeconds"] = 120;
+        registration["pendingPolls"] = 1;
+        using (var registered = await sim.PostRegistrationAsync(registration))
+        {
+            registered.StatusCode.ShouldBe(HttpStatusCode.Created);
+            (await ReadJsonAsync(registered)).GetProperty("pendingForSeconds").GetInt32().ShouldBe(120);
+        }
+
+        var seen = new List<string>();
+        async Task PollAsync()
+        {
+            using var response = await sim.Portal.GetAsync(SimulatorHost.TransactionPath(id));
+            seen.Add((await ReadJsonAsync(response)).GetProperty("transaction_status").GetString()!);
+        }
+
+        for (var poll = 0; poll < 5; poll++)
+        {
+            await PollAsync();
+        }
+
+        clock.Advance(TimeSpan.FromSeconds(119));
+        await PollAsync();
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await PollAsync();
+        await PollAsync();
+
+        // Six polls within the two minutes, then the one pending poll registered, then mined.
+        seen.ShouldBe(["pending", "pending", "pending", "pending", "pending", "pending", "pending", "mined"]);
     }
 
     [Fact]
