@@ -36,6 +36,21 @@ public sealed class LeastPrivilegeStackTests(ApiStackFixture stack) : IClassFixt
     }
 
     [Fact]
+    public async Task The_request_clients_exchange_outlives_its_exclusive_queue_so_a_late_answer_finds_it()
+    {
+        // A request makes sure the request client's endpoint is declared.
+        await _client.InitiateAsync("1", "WLD");
+
+        var queues = await stack.VirtualHost.ListQueuesAsync();
+        var bus = queues.Single(q => q.GetProperty("name").GetString()!.Contains("_bus_", StringComparison.Ordinal));
+        var name = bus.GetProperty("name").GetString();
+        bus.GetProperty("exclusive").GetBoolean().ShouldBeTrue("the reply queue goes with the API's connection");
+        var exchange = (await stack.VirtualHost.ListExchangesAsync()).Single(e => e.GetProperty("name").GetString() == name);
+        // An answer published to an exchange that has gone closes the answering consumer's channel (404 NOT_FOUND).
+        exchange.GetProperty("auto_delete").GetBoolean().ShouldBeFalse("the exchange stays when the API's process dies");
+    }
+
+    [Fact]
     public async Task A_verdict_the_api_user_smuggles_into_an_exchange_it_may_write_reaches_no_consumer()
     {
         var reference = await _client.InitiateAsync("1", "WLD");

@@ -179,6 +179,14 @@ public sealed class RabbitMqTestVirtualHost : IAsyncLifetime
         return [.. queues.EnumerateArray()];
     }
 
+    /// <summary>The management API's description of every exchange in this virtual host (name, type, durable, auto_delete, ...).</summary>
+    public async Task<IReadOnlyList<JsonElement>> ListExchangesAsync(CancellationToken cancellationToken = default)
+    {
+        using var management = CreateManagementClient(ManagementUri);
+        var exchanges = await management.GetFromJsonAsync<JsonElement>($"exchanges/{Name}", cancellationToken);
+        return [.. exchanges.EnumerateArray()];
+    }
+
     /// <summary>The management API's description of every client connection to this virtual host (user, heartbeat, client properties, ...).</summary>
     public async Task<IReadOnlyList<JsonElement>> ListConnectionsAsync(CancellationToken cancellationToken = default) =>
         await ListConnectionsAsync(ManagementUri, cancellationToken);
