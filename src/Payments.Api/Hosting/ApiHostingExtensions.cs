@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using Payments.Api.Auth;
+using Payments.Api.Idempotency;
 using Payments.Api.Payments;
 using Payments.Api.Reviews;
 using Payments.Api.Validation;
@@ -63,21 +64,34 @@ internal static class ApiHostingExtensions
     {
         // An unhandled exception answers a generic 500 problem+json whatever the Accept header, in every environment (inside
         // the developer exception page): exception text names hosts, ports and internals. The middleware logs the exception.
-        // A publish past its deadline (the broker did not confirm it) is a 503 with Api:Payments:RetryAfterSeconds.
+        // A publish past its deadline (the broker did not confirm it) and a database that cannot be reached (restarting,
+        // down, too slow: an Npgsql or timeout exception, also inside EF Core's wrapper) are 503s with
+        // Api:Payments:RetryAfterSeconds, which clients retry; a 500 tells them not to.
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            StatusCodeSelector = exception => exception is PublishTimeoutException
+            StatusCodeSelector = exception => IsPublishTimeout(exception) || IsDatabaseUnreachable(exception)
                 ? StatusCodes.Status503ServiceUnavailable
                 : StatusCodes.Status500InternalServerError,
             ExceptionHandler = context =>
             {
-                if (context.Features.Get<IExceptionHandlerFeature>()?.Error is PublishTimeoutException)
+                var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+                var retryAfter = context.RequestServices.GetRequiredService<IOptions<PaymentsApiOptions>>().Value.RetryAfterSeconds;
+                if (error is not null && IsPublishTimeout(error))
                 {
                     return Problems.Unavailable(
                         context,
-                        context.RequestServices.GetRequiredService<IOptions<PaymentsApiOptions>>().Value.RetryAfterSeconds,
+                        retryAfter,
                         title: "The payment service did not confirm the request in time.",
                         detail: "The message broker did not confirm the request. Retry later.").ExecuteAsync(context);
+                }
+
+                if (error is not null && IsDatabaseUnreachable(error))
+                {
+                    return Problems.Unavailable(
+                        context,
+                        retryAfter,
+                        title: "The payment service cannot reach its database.",
+                        detail: "The request was not completed. Retry later.").ExecuteAsync(context);
                 }
 
                 return TypedResults.Problem(
@@ -91,6 +105,22 @@ internal static class ApiHostingExtensions
         app.UseAuthorization();
         app.MapOpenApi().RequireAuthorization(ApiKeyDefaults.OpenApiPolicy);
         return app;
+    }
+
+    private static bool IsPublishTimeout(Exception exception) => exception is PublishTimeoutException;
+
+    /// <summary>The exception or one it wraps says the database cannot be reached now (<see cref="IdempotencyDbContext.IsUnreachable"/>).</summary>
+    private static bool IsDatabaseUnreachable(Exception exception)
+    {
+        for (Exception? current = exception; current is not null; current = current.InnerException)
+        {
+            if (IdempotencyDbContext.IsUnreachable(current))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static IEnumerable<string> Ports(string? ports, string scheme) =>

@@ -38,6 +38,50 @@ public sealed class UnhandledExceptionTests(ThrowingReaderApiFactory factory) : 
     }
 }
 
+/// <summary>
+/// A database that cannot be reached (Npgsql's exception, also inside the wrapper EF Core throws) is a 503 with Retry-After,
+/// which clients retry, not a 500, which they must not.
+/// </summary>
+public sealed class UnreachableDatabaseTests(UnreachableReaderApiFactory factory) : IClassFixture<UnreachableReaderApiFactory>
+{
+    [Fact]
+    public async Task Answers_503_with_retry_after_and_without_the_exception()
+    {
+        using var client = factory.CreateAuthorizedClient();
+
+        foreach (var wrapped in new[] { false, true })
+        {
+            factory.Wrapped = wrapped;
+            using var response = await client.GetAsync($"/api/payments/{Guid.NewGuid():N}");
+
+            var problem = await response.ShouldBeProblemAsync(503);
+            response.Headers.RetryAfter.ShouldNotBeNull();
+            problem.GetRawText().ShouldNotContain(ThrowingReaderApiFactory.Secret);
+        }
+    }
+}
+
+/// <summary>The API whose payment reader cannot reach its database.</summary>
+public sealed class UnreachableReaderApiFactory : ApiFactory
+{
+    /// <summary>Whether the Npgsql exception comes inside an <see cref="InvalidOperationException"/>, as EF Core's retry wrapper throws it.</summary>
+    public bool Wrapped { get; set; }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureTestServices(services =>
+        {
+            services.RemoveAll<IPaymentReader>();
+            services.AddSingleton<IPaymentReader>(new ThrowingReaderApiFactory.ThrowingReader(() =>
+            {
+                var unreachable = new Npgsql.NpgsqlException($"Failed to connect to {ThrowingReaderApiFactory.Secret}", new System.Net.Sockets.SocketException());
+                return Wrapped ? new InvalidOperationException("An exception has been raised that is likely due to a transient failure.", unreachable) : unreachable;
+            }));
+        });
+    }
+}
+
 /// <summary>The API (Development) whose payment reader fails with an exception naming an internal host.</summary>
 public sealed class ThrowingReaderApiFactory : ApiFactory
 {
@@ -49,25 +93,23 @@ public sealed class ThrowingReaderApiFactory : ApiFactory
         builder.ConfigureTestServices(services =>
         {
             services.RemoveAll<IPaymentReader>();
-            services.AddSingleton<IPaymentReader, ThrowingReader>();
+            services.AddSingleton<IPaymentReader>(new ThrowingReader(() => new InvalidOperationException($"Failed to connect to {Secret}")));
         });
     }
 
-    private sealed class ThrowingReader : IPaymentReader
+    /// <summary>A payment reader every call of which throws what <paramref name="failure"/> makes.</summary>
+    internal sealed class ThrowingReader(Func<Exception> failure) : IPaymentReader
     {
-        public Task<PaymentState?> FindAsync(Guid paymentId, string clientId, CancellationToken cancellationToken) =>
-            throw new InvalidOperationException($"Failed to connect to {Secret}");
+        public Task<PaymentState?> FindAsync(Guid paymentId, string clientId, CancellationToken cancellationToken) => throw failure();
 
-        public Task<PaymentState?> FindOfAnyClientAsync(Guid paymentId, CancellationToken cancellationToken) =>
-            throw new InvalidOperationException($"Failed to connect to {Secret}");
+        public Task<PaymentState?> FindOfAnyClientAsync(Guid paymentId, CancellationToken cancellationToken) => throw failure();
 
         public Task<IReadOnlyList<PaymentState>> ListByStatusAsync(string status, ListPosition? after, int count, CancellationToken cancellationToken) =>
-            throw new InvalidOperationException($"Failed to connect to {Secret}");
+            throw failure();
 
-        public Task<WebhookEvent?> FindLatestWebhookEventAsync(Guid paymentId, CancellationToken cancellationToken) =>
-            throw new InvalidOperationException($"Failed to connect to {Secret}");
+        public Task<WebhookEvent?> FindLatestWebhookEventAsync(Guid paymentId, CancellationToken cancellationToken) => throw failure();
 
         public Task<IReadOnlyDictionary<Guid, WebhookEvent>> FindLatestWebhookEventsAsync(IReadOnlyCollection<Guid> paymentIds, CancellationToken cancellationToken) =>
-            throw new InvalidOperationException($"Failed to connect to {Secret}");
+            throw failure();
     }
 }
