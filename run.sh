@@ -7,6 +7,11 @@
 #                     go to `dotnet test`: ./run.sh test --filter FullyQualifiedName~ClusterNodeFailure)
 #   ./run.sh bench    the stack, then the load and outage benchmarks against a bare MassTransit baseline, and the outage
 #                     with three consumer instances, sharing the breaker and each on its own
+#   ./run.sh chaos    the reliability suite: a fresh stack (two consumer instances, a RabbitMQ cluster of three), each fault
+#                     scenario in turn under load, then docs/reliability.md and its pictures (docs/reliability/*.png)
+#   ./run.sh fault ACTION [N]
+#                     one of the suite's faults on the running stack: kill-consumer N, start-consumer N, kill-api, start-api,
+#                     broker-stop, broker-start, node-stop N, node-start N, postgres-restart, postgres-freeze, postgres-thaw
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -78,6 +83,8 @@ ensure_packages() {
   command -v rabbitmq-server >/dev/null 2>&1 || [ -x /usr/sbin/rabbitmq-server ] || missing+=(rabbitmq-server)
   command -v pg_ctlcluster >/dev/null 2>&1 || missing+=(postgresql postgresql-contrib)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
+  # The load tool's timelines (the demo's, the reliability suite's) draw their text with the fonts under /usr/share/fonts.
+  compgen -G "/usr/share/fonts/truetype/*/*.ttf" >/dev/null || missing+=(fonts-dejavu-core)
   if [ "$#" -gt 0 ]; then
     local extra
     for extra in "$@"; do
@@ -591,15 +598,43 @@ cmd_test() {
     passed=$((passed + p)); failed=$((failed + f))
   done
   if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; log "the test run itself failed (exit $rc)"; fi
+  # The short reliability run counts one test per scenario; it is left out when the options pick tests by a filter.
+  if [[ " $* " != *" --filter "* ]]; then
+    local summary="$STATE_DIR/chaos-short/summary"
+    chaos_short "$summary" || true
+    if [ -f "$summary" ] && read -r p _ f _ <"$summary"; then
+      passed=$((passed + p)); failed=$((failed + f))
+    else
+      failed=$((failed + 1)); log "the short reliability run did not finish"
+    fi
+  fi
   echo "$passed passed, $failed failed"
   [ "$failed" -eq 0 ]
+}
+
+# chaos_short SUMMARY: the reliability suite's short version on the single node with two consumer instances started
+# afresh (a consumer killed, the API killed, the broker restarted; a few hundred payments each, about 2 minutes); its report and
+# pictures go to .run/chaos-short/, its "N passed, N failed" to SUMMARY. The services are stopped again after it.
+chaos_short() {
+  local summary=$1
+  rm -rf "$(dirname "$summary")"
+  log "the short reliability run (a consumer instance killed, the API killed, the broker restarted; about 2 minutes): .run/chaos-short/"
+  apps_down
+  PAYMENTS_CONSUMERS=2
+  chaos_time_scale
+  local rc=0
+  { apps_up && build_tool && run_chaos --scenarios short --load-for 15 --fault-at 5 --settle-for 90 \
+      --report "$STATE_DIR/chaos-short/reliability.md" --pictures "$STATE_DIR/chaos-short" --summary "$summary" \
+      --command "./run.sh test (the short reliability run)"; } || rc=$?
+  apps_down
+  return "$rc"
 }
 
 cmd_demo() {
   cmd_up
   build_tool
   log "running the demo (a few hundred payments, a portal outage of about 40 s partway through, then a webhook endpoint outage of about 15 s)"
-  (cd "$BUILD_DIR/Payments.Load" && dotnet Payments.Load.dll demo "$@")
+  (cd "$BUILD_DIR/Payments.Load" && dotnet Payments.Load.dll demo --timeline "$STATE_DIR/demo-timeline.png" "$@")
 }
 
 # consumers_restart N [NAME=VALUE ...]: stops every consumer instance, then starts N of them, each with the settings given
@@ -616,6 +651,114 @@ consumers_restart() {
     (service_env Payments.Consumer "$i" && { [ "$#" -eq 0 ] || export "$@"; } \
       && start_app "$(consumer_name "$i")" "${ports[i - 1]}" Payments.Consumer)
   done
+}
+
+# ---------------------------------------------------------------- faults and the reliability suite
+# The RabbitMQ nodes of the broker `up` runs: the single node, or every node of the cluster.
+broker_nodes() {
+  if [ "$PAYMENTS_RABBITMQ_NODES" -gt 1 ]; then
+    local i
+    for ((i = 1; i <= PAYMENTS_RABBITMQ_NODES; i++)); do cluster_node "$PAYMENTS_RABBITMQ_CLUSTER_NAME" "$i"; done
+  else
+    echo "rabbit@$RABBIT_HOST"
+  fi
+}
+
+# kill_app NAME: kill -9, as a crash would; the pid file stays, naming a process that is gone.
+kill_app() {
+  app_running "$1" || die "$1 is not running"
+  kill -9 "$(cat "$STATE_DIR/$1.pid")"
+  log "killed $1 (kill -9)"
+}
+
+# broker_app stop_app|start_app: on every node at once (a node of a cluster waits at start for the others it last saw).
+broker_app() {
+  local node pids=() pid rc=0
+  for node in $(broker_nodes); do
+    as_root rabbitmqctl -q -n "$node" "$1" >/dev/null &
+    pids+=($!)
+  done
+  for pid in "${pids[@]}"; do wait "$pid" || rc=$?; done
+  [ "$rc" -eq 0 ] || die "rabbitmqctl $1 failed on a node"
+  log "RabbitMQ: $1 on $(broker_nodes | tr '\n' ' ')"
+}
+
+# The suite's faults (bench/Payments.Load/Chaos), one at a time, on the stack `up` started with the same
+# PAYMENTS_RABBITMQ_NODES. A start waits until what it started is ready.
+cmd_fault() {
+  local action=${1:-} n=${2:-1} name node
+  [[ "$n" =~ ^[1-9][0-9]?$ ]] || die "the instance or node number must be 1 to 99, not '$n'"
+  case "$action" in
+    kill-consumer) kill_app "$(consumer_name "$n")" ;;
+    start-consumer)
+      name=$(consumer_name "$n")
+      [ -f "$STATE_DIR/$name.port" ] || die "consumer instance $n has not run here: no port on record"
+      (service_env Payments.Consumer "$n" && start_app "$name" "$(cat "$STATE_DIR/$name.port")" Payments.Consumer)
+      ;;
+    kill-api) kill_app Payments.Api ;;
+    start-api) (service_env Payments.Api && start_app Payments.Api 5080) ;;
+    broker-stop) broker_app stop_app ;;
+    broker-start)
+      broker_app start_app
+      for node in $(broker_nodes); do wait_for 120 "RabbitMQ node $node" as_root rabbitmq-diagnostics -q -n "$node" check_running; done
+      ;;
+    node-stop|node-start)
+      [ "$PAYMENTS_RABBITMQ_NODES" -gt 1 ] || die "$action needs the cluster (PAYMENTS_RABBITMQ_NODES > 1)"
+      [ "$n" -le "$PAYMENTS_RABBITMQ_NODES" ] || die "the cluster has $PAYMENTS_RABBITMQ_NODES nodes, not $n"
+      node=$(cluster_node "$PAYMENTS_RABBITMQ_CLUSTER_NAME" "$n")
+      if [ "$action" = node-stop ]; then
+        as_root rabbitmqctl -q -n "$node" stop >/dev/null
+        log "RabbitMQ node $node stopped"
+      else
+        cluster_node_start "$PAYMENTS_RABBITMQ_CLUSTER_NAME" "$PAYMENTS_RABBITMQ_CLUSTER_PORT" "$PAYMENTS_RABBITMQ_CLUSTER_MANAGEMENT_PORT" "$n"
+        wait_for 180 "RabbitMQ node $node" as_root rabbitmq-diagnostics -q -n "$node" check_running
+      fi
+      ;;
+    # shellcheck disable=SC2046
+    postgres-restart) as_root pg_ctlcluster $(pg_cluster) restart -m fast; log "PostgreSQL restarted" ;;
+    # Every server process stopped (SIGSTOP): connections are accepted by the kernel and never answered, as on a lost network.
+    postgres-freeze) as_root pkill -STOP -u postgres -x postgres; log "PostgreSQL frozen" ;;
+    postgres-thaw) as_root pkill -CONT -u postgres -x postgres; log "PostgreSQL thawed" ;;
+    *) die "unknown fault '$action' (expected: kill-consumer N, start-consumer N, kill-api, start-api, broker-stop, broker-start, node-stop N, node-start N, postgres-restart, postgres-freeze, postgres-thaw)" ;;
+  esac
+}
+
+# management_urls: the management API of every node of the broker `up` runs, comma-separated.
+management_urls() {
+  if [ "$PAYMENTS_RABBITMQ_NODES" -gt 1 ]; then
+    local i urls=""
+    for ((i = 0; i < PAYMENTS_RABBITMQ_NODES; i++)); do urls+="${urls:+,}http://localhost:$((PAYMENTS_RABBITMQ_CLUSTER_MANAGEMENT_PORT + i))"; done
+    echo "$urls"
+  else
+    echo http://localhost:15672
+  fi
+}
+
+# The reconciler on the suite's time scale: a verification whose command was lost while the broker went down (the saga's
+# row committed, the send not) is found 30 s after it was due instead of 5 minutes, so a scenario settles within its wait;
+# a deployment keeps the consumer's defaults (Verification:StaleAfter 5 min, ReconcileInterval 30 s). The instances the
+# suite restarts inherit the same settings from its environment.
+chaos_time_scale() {
+  export Verification__StaleAfter="${PAYMENTS_CHAOS_STALE_AFTER:-00:00:30}" Verification__ReconcileInterval="${PAYMENTS_CHAOS_RECONCILE_INTERVAL:-00:00:05}"
+}
+
+# run_chaos ARGS...: the suite's tool against the running stack; the faults come back through this script.
+run_chaos() {
+  (cd "$BUILD_DIR/Payments.Load" && PAYMENTS_RABBITMQ_NODES=$PAYMENTS_RABBITMQ_NODES dotnet Payments.Load.dll chaos \
+    --control "$ROOT/run.sh" --consumers "$PAYMENTS_CONSUMERS" --rabbitmq-nodes "$PAYMENTS_RABBITMQ_NODES" \
+    --management "$(management_urls)" "$@")
+}
+
+# The whole suite on a stack of its own making: whatever this checkout runs is stopped first (a single node cannot share
+# the cluster's ports), then the cluster and the services start afresh; they stay up after the run.
+cmd_chaos() {
+  export PAYMENTS_RABBITMQ_NODES PAYMENTS_CONSUMERS
+  chaos_time_scale
+  cmd_down
+  cmd_up
+  build_tool
+  log "running the reliability suite (about 8 minutes): a progress line every 5 s per scenario"
+  run_chaos --report "$ROOT/docs/reliability.md" --pictures "$ROOT/docs/reliability" "$@"
 }
 
 # The load benchmark and an outage with the instances `up` started; then (PAYMENTS_BENCH_FLEET=1, the default) the same outage
@@ -637,7 +780,9 @@ cmd_bench() {
   consumers_restart "$started"
 }
 
-# The RabbitMQ nodes `up` runs: 1, the single node of Debian's package, or a cluster of that many nodes of its own.
+# The RabbitMQ nodes `up` runs: 1, the single node of Debian's package, or a cluster of that many nodes of its own; the
+# reliability suite's node-loss scenario needs a cluster, so `chaos` makes one of three unless told otherwise.
+[ "${1:-}" != chaos ] || : "${PAYMENTS_RABBITMQ_NODES:=3}"
 : "${PAYMENTS_RABBITMQ_NODES:=1}"
 [[ "$PAYMENTS_RABBITMQ_NODES" =~ ^[1-9]$ ]] || die "PAYMENTS_RABBITMQ_NODES must be 1 (the single node) or the size of a cluster up to 9, not '$PAYMENTS_RABBITMQ_NODES'"
 : "${PAYMENTS_RABBITMQ_CLUSTER_NAME:=payments}"
@@ -659,5 +804,7 @@ case "${1:-demo}" in
   up) consumers_default 1; cmd_up ;;
   down) cmd_down ;;
   test) shift; cmd_test "$@" ;;
-  *) die "unknown command '$1' (expected: up, down, test, bench, or nothing for the demo)" ;;
+  chaos) consumers_default 2; shift; cmd_chaos "$@" ;;
+  fault) shift; cmd_fault "$@" ;;
+  *) die "unknown command '$1' (expected: up, down, test, bench, chaos, fault, or nothing for the demo)" ;;
 esac

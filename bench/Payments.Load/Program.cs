@@ -1,15 +1,18 @@
 using System.Globalization;
-using Payments.Load.Clients;
 using System.Net.Http.Headers;
 using System.Text;
+using Payments.Load.Chaos;
+using Payments.Load.Clients;
 using Payments.Load.Demo;
 using Payments.Load.Load;
 
 // Drives a running Payments stack from outside, over its public HTTP contracts.
 //   demo [--payments N] [--submit-over S] [--outage-at S] [--outage-for S] [--endpoint-outage-at S] [--endpoint-outage-for S]
-//        [--settle S] [--webhook-settle S] [--webhook-endpoint NAME] [--seed N]
+//        [--settle S] [--webhook-settle S] [--webhook-endpoint NAME] [--seed N] [--timeline FILE.png]
 //   bench [--scenario all|throughput|outage] [--payments N] [--concurrency N] [--latency-payments N] [--outage-payments N]
 //         [--outage-for S] [--outage-label TEXT] [--baseline-messages N] [--run-dir DIR]
+//   chaos [--scenarios all|short|NAME,NAME] [--rate N] [--load-for S] [--fault-at S] [--settle-for S] [--control run.sh]
+//         [--consumers N] [--rabbitmq-nodes N] [--management URL,URL] [--report FILE] [--pictures DIR] [--summary FILE]
 var command = args.Length > 0 ? args[0] : "demo";
 var options = ParseOptions(args.Skip(1).ToArray());
 
@@ -48,13 +51,12 @@ switch (command)
             Settle: Seconds("settle", "100"),
             WebhookSettle: Seconds("webhook-settle", "60"),
             WebhookEndpoint: Option("webhook-endpoint", "demo"),
-            Seed: int.Parse(Option("seed", "7"), CultureInfo.InvariantCulture));
+            Seed: int.Parse(Option("seed", "7"), CultureInfo.InvariantCulture),
+            Timeline: Option("timeline", "demo-timeline.png"));
         return await new DemoRunner(api, simulator, settings, Console.Out).RunAsync(cancel.Token);
     case "bench":
-        using (var management = new HttpClient { BaseAddress = new Uri(Option("management", "http://localhost:15672")) })
+        using (var management = Management(Option("management", "http://localhost:15672")))
         {
-            management.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
-                "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(Option("management-login", "guest:guest"))));
             var bench = new BenchSettings(
                 new BrokerSettings(Option("rabbitmq-host", "localhost"), Option("rabbitmq-vhost", "payments"), Option("rabbitmq-user", "payments"), Option("rabbitmq-password", "payments")),
                 Option("postgres", "Host=localhost;Port=5432;Database=payments;Username=payments;Password=payments"),
@@ -73,9 +75,44 @@ switch (command)
             return await new BenchRunner(api, simulator, management, bench, Console.Out).RunAsync(Option("scenario", "all"), cancel.Token);
         }
 
+    case "chaos":
+        var managements = Option("management", "http://localhost:15672").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Management).ToList();
+        try
+        {
+            var chaos = new ChaosSettings(
+                Control: Option("control", "run.sh"),
+                Consumers: Int("consumers", "2"),
+                RabbitMqNodes: Int("rabbitmq-nodes", "1"),
+                Managements: managements,
+                VirtualHost: Option("rabbitmq-vhost", "payments"),
+                Postgres: Option("postgres", "Host=localhost;Port=5432;Database=payments;Username=payments;Password=payments"),
+                Rate: double.Parse(Option("rate", "20"), CultureInfo.InvariantCulture),
+                LoadFor: Seconds("load-for", "15"),
+                FaultAt: Seconds("fault-at", "5"),
+                SettleFor: Seconds("settle-for", "180"),
+                Scenarios: Option("scenarios", "all"),
+                Report: Option("report", "docs/reliability.md"),
+                Pictures: Option("pictures", "docs/reliability"),
+                Command: Option("command", "./run.sh chaos"),
+                Summary: options.GetValueOrDefault("summary"));
+            return await new ChaosRunner(apiHttp, apiKey, simulator, chaos, Console.Out).RunAsync(cancel.Token);
+        }
+        finally
+        {
+            managements.ForEach(m => m.Dispose());
+        }
+
     default:
-        await Console.Error.WriteLineAsync($"unknown command '{command}' (expected: demo, bench)");
+        await Console.Error.WriteLineAsync($"unknown command '{command}' (expected: demo, bench, chaos)");
         return 2;
+}
+
+HttpClient Management(string url)
+{
+    var management = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(10) };
+    management.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
+        "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(Option("management-login", "guest:guest"))));
+    return management;
 }
 
 string Option(string name, string fallback) => options.TryGetValue(name, out var value) ? value : fallback;

@@ -4,8 +4,11 @@ using System.Text.Json;
 
 namespace Payments.Load.Clients;
 
-/// <summary>The public HTTP contract of Payments.Api, as a mini-app backend uses it.</summary>
-public sealed class PaymentsApiClient(HttpClient http, string apiKey)
+/// <summary>
+/// The public HTTP contract of Payments.Api, as a mini-app backend uses it; with <paramref name="answers"/>, every answer
+/// (or its absence) is counted there.
+/// </summary>
+public sealed class PaymentsApiClient(HttpClient http, string apiKey, AnswerCounts? answers = null)
 {
     public async Task<string> InitiateAsync(
         string userId, string amount, string token, string recipient, CancellationToken cancellationToken, string? idempotencyKey = null)
@@ -50,10 +53,20 @@ public sealed class PaymentsApiClient(HttpClient http, string apiKey)
         return await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
     }
 
-    private Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         request.Headers.Add("X-Api-Key", apiKey);
-        return http.SendAsync(request, cancellationToken);
+        try
+        {
+            var response = await http.SendAsync(request, cancellationToken);
+            answers?.Record((int)response.StatusCode);
+            return response;
+        }
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            answers?.RecordNoAnswer();
+            throw;
+        }
     }
 
     private static async Task EnsureAsync(HttpResponseMessage response, HttpStatusCode expected, CancellationToken cancellationToken)

@@ -18,9 +18,11 @@ public sealed class SimulatorClient(HttpClient http)
         response.EnsureSuccessStatusCode();
     }
 
-    public async Task SetFaultAsync(string mode, CancellationToken cancellationToken)
+    public Task SetFaultAsync(string mode, CancellationToken cancellationToken) => SetFaultAsync(new PortalFault(mode), cancellationToken);
+
+    public async Task SetFaultAsync(PortalFault fault, CancellationToken cancellationToken)
     {
-        using var response = await http.PutAsJsonAsync("/_sim/faults", new { mode }, cancellationToken);
+        using var response = await http.PutAsJsonAsync("/_sim/faults", fault, JsonSerializerOptions.Web, cancellationToken);
         response.EnsureSuccessStatusCode();
     }
 
@@ -38,6 +40,19 @@ public sealed class SimulatorClient(HttpClient http)
     public async Task<WebhookReceiverStats> GetWebhooksAsync(string name, CancellationToken cancellationToken) =>
         (await http.GetFromJsonAsync<WebhookReceiverStats>($"/_sim/webhooks/{name}", JsonSerializerOptions.Web, cancellationToken))!;
 
+    /// <summary>Portal requests since the simulator's last reset, all of them and by transaction id.</summary>
+    public async Task<PortalRequests> GetRequestsAsync(CancellationToken cancellationToken)
+    {
+        var stats = await http.GetFromJsonAsync<JsonElement>("/_sim/stats", cancellationToken);
+        var byTransaction = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var transaction in stats.GetProperty("byTransaction").EnumerateObject())
+        {
+            byTransaction[transaction.Name] = transaction.Value.GetInt64();
+        }
+
+        return new PortalRequests(stats.GetProperty("total").GetInt64(), byTransaction);
+    }
+
     /// <summary>Portal requests the simulator has answered (or aborted) since its last reset.</summary>
     public async Task<long> GetTotalRequestsAsync(CancellationToken cancellationToken)
     {
@@ -54,7 +69,13 @@ public sealed record SimulatedTransaction(
     string TokenAmount,
     string FinalStatus,
     int PendingPolls,
-    int HashMissingPolls);
+    int HashMissingPolls,
+    int PendingForSeconds = 0);
+
+/// <summary>Body of <c>PUT /_sim/faults</c>: <c>none</c>, <c>down</c>, <c>error</c>, <c>slow</c>, <c>ratelimit</c>, <c>garbage</c>, <c>flaky</c>.</summary>
+public sealed record PortalFault(string Mode, int? Status = null, int? DelayMs = null, int? RetryAfterSeconds = null, double? FailureRate = null, int? Seed = null);
+
+public sealed record PortalRequests(long Total, IReadOnlyDictionary<string, long> ByTransaction);
 
 /// <summary>
 /// Body of <c>GET /_sim/webhooks/{name}</c>. The counts cover every delivery since the last reset (<see cref="Duplicates"/>:

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
+using Payments.Load.Chaos;
 using Payments.Load.Clients;
 
 namespace Payments.Load.Demo;
@@ -10,7 +11,8 @@ namespace Payments.Load.Demo;
 /// The demo behind a bare <c>./run.sh</c>: a few hundred payments through the running stack, a portal outage partway through
 /// and then an outage of the webhook endpoint, one status line a second, and a summary at the end. Once the payments have
 /// settled it waits for their webhook events to be delivered. Exits non-zero when a payment ends in a status it should not
-/// have, when a settled payment's event is not delivered in time, or when the receiver saw an invalid signature.
+/// have, when a settled payment's event is not delivered in time, or when the receiver saw an invalid signature. Its timeline
+/// (the same picture as the reliability suite's) goes to <see cref="DemoSettings.Timeline"/>.
 /// </summary>
 public sealed class DemoRunner(PaymentsApiClient api, SimulatorClient simulator, DemoSettings settings, TextWriter output)
 {
@@ -32,6 +34,9 @@ public sealed class DemoRunner(PaymentsApiClient api, SimulatorClient simulator,
     private readonly Dictionary<string, string> _breakerStates = [];
     private readonly HashSet<string> _transitionsSeen = [];
     private readonly List<BreakerTransition> _webhookBreakerTransitions = [];
+    private ChaosTimeline? _timeline;
+    private IReadOnlyDictionary<string, int> _statusCounts = new Dictionary<string, int>();
+    private (double From, double To)? _outageWindow;
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
@@ -50,6 +55,9 @@ public sealed class DemoRunner(PaymentsApiClient api, SimulatorClient simulator,
 
         _clock.Start();
         _startedAt = DateTimeOffset.UtcNow;
+        _timeline = new ChaosTimeline(_ => Task.FromResult(_statusCounts), simulator, api);
+        using var stopTimeline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var sampling = _timeline.RunAsync(stopTimeline.Token);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var submitting = SubmitAllAsync(plan, stop.Token);
         var outage = RunOutageAsync(stop.Token);
@@ -62,6 +70,7 @@ public sealed class DemoRunner(PaymentsApiClient api, SimulatorClient simulator,
             await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
             await RefreshAsync(plan, cancellationToken);
             counts = plan.GroupBy(p => p.Status ?? "not submitted").ToDictionary(g => g.Key, g => g.Count());
+            _statusCounts = counts;
             await ObserveBreakersAsync(cancellationToken);
             WriteLiveLine(plan, counts);
 
@@ -92,6 +101,10 @@ public sealed class DemoRunner(PaymentsApiClient api, SimulatorClient simulator,
         {
             output.WriteLine();
         }
+
+        await stopTimeline.CancelAsync();
+        await sampling;
+        TimelinePicture.Save("demo: portal outage, then webhook endpoint outage", _timeline.Samples, _timeline.Marks, _outageWindow, settings.Timeline);
 
         var receiver = await simulator.GetWebhooksAsync(settings.WebhookEndpoint, cancellationToken);
         var webhooks = WebhookFigures.From(
@@ -141,6 +154,8 @@ public sealed class DemoRunner(PaymentsApiClient api, SimulatorClient simulator,
         var before = await simulator.GetTotalRequestsAsync(cancellationToken);
         await simulator.SetFaultAsync("down", CancellationToken.None);
         Record("portal DOWN (fault injected)");
+        var from = _timeline!.Now;
+        _timeline.Mark("portal down");
         try
         {
             await Task.Delay(settings.OutageFor, cancellationToken);
@@ -149,6 +164,8 @@ public sealed class DemoRunner(PaymentsApiClient api, SimulatorClient simulator,
         {
             await simulator.SetFaultAsync("none", CancellationToken.None);
             Record("portal back UP");
+            _timeline.Mark("portal up");
+            _outageWindow = (from, _timeline.Now);
         }
 
         return await simulator.GetTotalRequestsAsync(CancellationToken.None) - before;
@@ -170,6 +187,7 @@ public sealed class DemoRunner(PaymentsApiClient api, SimulatorClient simulator,
         await simulator.SetWebhookFaultAsync(settings.WebhookEndpoint, "fail", EndpointOutageStatus, CancellationToken.None);
         var from = Now();
         Record($"webhook endpoint {settings.WebhookEndpoint} DOWN (answers {EndpointOutageStatus})");
+        _timeline!.Mark("webhook endpoint down");
         DateTimeOffset to;
         try
         {
@@ -185,6 +203,7 @@ public sealed class DemoRunner(PaymentsApiClient api, SimulatorClient simulator,
             to = Now();
             await simulator.SetWebhookFaultAsync(settings.WebhookEndpoint, "none", null, CancellationToken.None);
             Record($"webhook endpoint {settings.WebhookEndpoint} back UP");
+            _timeline.Mark("webhook endpoint up");
         }
 
         return new EndpointOutage(from, to, EndpointOutageStatus);
@@ -329,6 +348,7 @@ public sealed class DemoRunner(PaymentsApiClient api, SimulatorClient simulator,
         output.WriteLine("  metrics                 http://localhost:5079/metrics (API management port), http://localhost:5081/metrics (consumer)");
         output.WriteLine($"  portal simulator        {settings.SimulatorUrl}/_sim/stats");
         output.WriteLine($"  webhook receiver        {settings.SimulatorUrl}/_sim/webhooks/{settings.WebhookEndpoint}");
+        output.WriteLine($"  timeline of this run    {Path.GetFullPath(settings.Timeline)}");
         return wrong.Count == 0 && !webhooks.Failed ? 0 : 1;
     }
 }
@@ -347,7 +367,8 @@ public sealed record DemoSettings(
     TimeSpan Settle,
     TimeSpan WebhookSettle,
     string WebhookEndpoint,
-    int Seed);
+    int Seed,
+    string Timeline);
 
 public enum PaymentKind { Valid, Pending, Underpaid, FailedOnChain }
 

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Payments.Load.Clients;
 
 namespace Payments.Load.Load;
@@ -340,14 +338,8 @@ public sealed class BenchRunner(PaymentsApiClient api, SimulatorClient simulator
         }
     }
 
-    private async Task<long> ErrorQueueMessagesAsync(CancellationToken cancellationToken)
-    {
-        var vhost = Uri.EscapeDataString(settings.Broker.VirtualHost);
-        var queues = await management.GetFromJsonAsync<JsonElement>($"/api/queues/{vhost}?columns=name,messages", cancellationToken);
-        return queues.EnumerateArray()
-            .Where(q => q.GetProperty("name").GetString()!.EndsWith("_error", StringComparison.Ordinal))
-            .Sum(q => q.TryGetProperty("messages", out var m) ? m.GetInt64() : 0);
-    }
+    private Task<long> ErrorQueueMessagesAsync(CancellationToken cancellationToken) =>
+        BrokerQueues.CountErrorMessagesAsync(management, settings.Broker.VirtualHost, cancellationToken);
 
     private async Task DeleteQueueAsync(string queue, CancellationToken cancellationToken)
     {
