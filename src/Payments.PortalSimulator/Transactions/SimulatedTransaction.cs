@@ -7,7 +7,9 @@ namespace Payments.PortalSimulator.Transactions;
 internal sealed class SimulatedTransaction
 {
     private int _polls;
-    private int _pendingForPolls;
+
+    // The polls after PendingFor, from which the phases count.
+    private int _phasePolls;
 
     public SimulatedTransaction(
         string transactionId,
@@ -62,16 +64,15 @@ internal sealed class SimulatedTransaction
     /// null while the portal does not know the transaction yet (its first <see cref="NotFoundPolls"/> polls).</summary>
     public TransactionView? Observe(DateTimeOffset now)
     {
+        Interlocked.Increment(ref _polls);
         if (now < CreatedAt + PendingFor)
         {
             // A transaction waiting on the chain: these polls do not count towards the phases below.
-            Interlocked.Increment(ref _polls);
-            Interlocked.Increment(ref _pendingForPolls);
             return new TransactionView(TransactionStatuses.Pending, null);
         }
 
-        // The pending and hash-missing phases count from the first poll that finds the transaction after PendingFor.
-        var poll = Interlocked.Increment(ref _polls) - 1 - Volatile.Read(ref _pendingForPolls) - NotFoundPolls;
+        // The not-found, pending and hash-missing phases count from the first poll after PendingFor.
+        var poll = Interlocked.Increment(ref _phasePolls) - 1 - NotFoundPolls;
         if (poll < 0)
         {
             return null;
