@@ -13,6 +13,7 @@ using Payments.Load.Load;
 //         [--outage-for S] [--outage-label TEXT] [--baseline-messages N] [--run-dir DIR]
 //   chaos [--scenarios all|short|NAME,NAME] [--rate N] [--load-for S] [--fault-at S] [--settle-for S] [--control run.sh]
 //         [--consumers N] [--rabbitmq-nodes N] [--management URL,URL] [--report FILE] [--pictures DIR] [--summary FILE]
+const string LocalPostgres = "Host=localhost;Port=5432;Database=payments;Username=payments;Password=payments";
 var command = args.Length > 0 ? args[0] : "demo";
 var options = ParseOptions(args.Skip(1).ToArray());
 
@@ -59,7 +60,7 @@ switch (command)
         {
             var bench = new BenchSettings(
                 new BrokerSettings(Option("rabbitmq-host", "localhost"), Option("rabbitmq-vhost", "payments"), Option("rabbitmq-user", "payments"), Option("rabbitmq-password", "payments")),
-                Option("postgres", "Host=localhost;Port=5432;Database=payments;Username=payments;Password=payments"),
+                Option("postgres", LocalPostgres),
                 Option("run-dir", ".run"),
                 BaselineMessages: Int("baseline-messages", "20000"),
                 Payments: Int("payments", "5000"),
@@ -85,7 +86,7 @@ switch (command)
                 RabbitMqNodes: Int("rabbitmq-nodes", "1"),
                 Managements: managements,
                 VirtualHost: Option("rabbitmq-vhost", "payments"),
-                Postgres: Option("postgres", "Host=localhost;Port=5432;Database=payments;Username=payments;Password=payments"),
+                Postgres: Option("postgres", LocalPostgres),
                 Rate: double.Parse(Option("rate", "20"), CultureInfo.InvariantCulture),
                 LoadFor: Seconds("load-for", "15"),
                 FaultAt: Seconds("fault-at", "5"),

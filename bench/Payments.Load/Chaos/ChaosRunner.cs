@@ -184,7 +184,7 @@ public sealed class ChaosRunner(HttpClient apiHttp, string apiKey, SimulatorClie
         var run = new ScenarioRun(scenario, figures, stepErrors, notRecovered, timeline, window);
         Write($"{scenario.Name}: accepted {figures.Accepted} of {figures.Started}, confirmed {figures.Confirmed}, failed {figures.Failed}, " +
               $"review {figures.NeedsReviewTotal}, lost {figures.Lost}, unsettled {figures.Unsettled}, twice {figures.ConfirmedTwice}, " +
-              $"wrongly {figures.WronglyConfirmed}, _error +{figures.ErrorQueueMessages}, client errors {answers.Errors}, " +
+              $"wrongly {figures.WronglyConfirmed}, _error +{figures.ErrorQueueMessages}, client errors {figures.ClientErrors}, " +
               $"longest settle {figures.LongestSettle.TotalSeconds:0.0} s: {(run.Passed ? "passed" : "FAILED")}");
         return run;
     }
@@ -193,31 +193,27 @@ public sealed class ChaosRunner(HttpClient apiHttp, string apiKey, SimulatorClie
     /// Every consumer instance consumes from every work queue again and reports its breakers to the API; waits up to
     /// <see cref="_recoverFor"/> for it, and says what is still missing then.
     /// </summary>
-    private async Task<List<string>> CheckRecoveredAsync(ChaosTimeline timeline, CancellationToken cancellationToken)
-    {
-        var deadline = Stopwatch.GetTimestamp() + (long)(_recoverFor.TotalSeconds * Stopwatch.Frequency);
-        while (true)
-        {
-            var consumers = await RetryAsync(
-                token => BrokerQueues.CountConsumersAsync(settings.Managements, settings.VirtualHost, _workQueues, token), cancellationToken);
-            var missing = consumers
-                .Where(c => c.Value < settings.Consumers)
-                .Select(c => $"{c.Key} consumed by {c.Value} of {settings.Consumers} instance(s)")
-                .ToList();
-            var reporting = timeline.Latest?.Breakers.Count ?? 0;
-            if (reporting < settings.Consumers)
+    private Task<List<string>> CheckRecoveredAsync(ChaosTimeline timeline, CancellationToken cancellationToken) =>
+        UntilAsync(
+            async token =>
             {
-                missing.Add($"the API's breaker view shows {reporting} of {settings.Consumers} instance(s)");
-            }
+                var consumers = await RetryAsync(
+                    t => BrokerQueues.CountConsumersAsync(settings.Managements, settings.VirtualHost, _workQueues, t), token);
+                var missing = consumers
+                    .Where(c => c.Value < settings.Consumers)
+                    .Select(c => $"{c.Key} consumed by {c.Value} of {settings.Consumers} instance(s)")
+                    .ToList();
+                var reporting = timeline.Latest?.Breakers.Count ?? 0;
+                if (reporting < settings.Consumers)
+                {
+                    missing.Add($"the API's breaker view shows {reporting} of {settings.Consumers} instance(s)");
+                }
 
-            if (missing.Count == 0 || Stopwatch.GetTimestamp() > deadline)
-            {
                 return missing;
-            }
-
-            await Task.Delay(_settlePoll, cancellationToken);
-        }
-    }
+            },
+            missing => missing.Count == 0,
+            _recoverFor,
+            cancellationToken);
 
     private Task<long> ErrorMessagesAsync(CancellationToken cancellationToken) =>
         BrokerQueues.CountErrorMessagesAsync(settings.Managements, settings.VirtualHost, cancellationToken);
@@ -260,19 +256,31 @@ public sealed class ChaosRunner(HttpClient apiHttp, string apiKey, SimulatorClie
     }
 
     /// <summary>Waits until every accepted payment has a final status, or <paramref name="settleFor"/> has passed; returns the rows.</summary>
-    private async Task<List<SettledRow>> SettleAsync(
+    private static Task<List<SettledRow>> SettleAsync(
         ChaosStore store, string userId, IReadOnlyList<ChaosPayment> payments, TimeSpan settleFor, CancellationToken cancellationToken)
     {
         var accepted = payments.Where(p => p.SubmittedAt is not null).Select(p => p.Reference!).ToList();
-        var deadline = Stopwatch.GetTimestamp() + (long)(settleFor.TotalSeconds * Stopwatch.Frequency);
-        List<SettledRow> rows = [];
+        return UntilAsync(
+            token => RetryAsync(t => store.ReadAsync(userId, t), token),
+            rows =>
+            {
+                var final = rows.Where(r => _final.Contains(r.State)).Select(r => r.Reference).ToHashSet(StringComparer.Ordinal);
+                return accepted.All(final.Contains);
+            },
+            settleFor,
+            cancellationToken);
+    }
+
+    /// <summary>Reads every <see cref="_settlePoll"/> until <paramref name="done"/> holds or <paramref name="within"/> has passed; returns the last read.</summary>
+    private static async Task<T> UntilAsync<T>(Func<CancellationToken, Task<T>> read, Func<T, bool> done, TimeSpan within, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
         while (true)
         {
-            rows = await RetryAsync(token => store.ReadAsync(userId, token), cancellationToken);
-            var final = rows.Where(r => _final.Contains(r.State)).Select(r => r.Reference).ToHashSet(StringComparer.Ordinal);
-            if (accepted.All(final.Contains) || Stopwatch.GetTimestamp() > deadline)
+            var value = await read(cancellationToken);
+            if (done(value) || Stopwatch.GetElapsedTime(started) > within)
             {
-                return rows;
+                return value;
             }
 
             await Task.Delay(_settlePoll, cancellationToken);

@@ -36,9 +36,8 @@ public static class ReliabilityReport
         foreach (var run in runs)
         {
             var f = run.Figures;
-            var errors = f.Answers.Where(a => !a.Key.StartsWith('2')).Sum(a => a.Value);
             Line(text, $"| [{f.Name}](#{f.Name}) | {f.Accepted} | {f.Confirmed} | {f.Failed} | {f.NeedsReviewTotal} | {f.Unsettled} | {f.Lost} | {f.ConfirmedTwice} | {f.WronglyConfirmed} | " +
-                       $"{f.ErrorQueueMessages} | {errors} | {Seconds(f.LongestSettle)} | {f.PortalRequestsPerPayment.ToString("0.00", CultureInfo.InvariantCulture)} | " +
+                       $"{f.ErrorQueueMessages} | {f.ClientErrors} | {Seconds(f.LongestSettle)} | {f.PortalRequestsPerPayment.ToString("0.00", CultureInfo.InvariantCulture)} | " +
                        $"{(run.Passed ? "kept" : "**broken**: " + string.Join(", ", run.Breaches))} |");
         }
 

@@ -30,6 +30,9 @@ public sealed record ScenarioFigures(
 {
     public int NeedsReviewTotal => NeedsReview.Values.Sum();
 
+    /// <summary>Answers the clients got other than 2xx, and calls without one.</summary>
+    public int ClientErrors => Clients.AnswerCounts.CountErrors(Answers);
+
     public const string NoReason = "(no reason)";
 
     public bool Passed => Breaches.Count == 0;

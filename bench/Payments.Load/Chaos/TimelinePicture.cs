@@ -23,7 +23,7 @@ public static class TimelinePicture
         Plot[] rows = [confirmed, requests, breakers];
 
         var seconds = samples.Select(s => s.Seconds).ToArray();
-        AddRate(confirmed, seconds, samples.Select(s => (double)s.Confirmed).ToArray(), Colors.SeaGreen);
+        var confirmedPeak = AddRate(confirmed, seconds, samples.Select(s => (double)s.Confirmed).ToArray(), Colors.SeaGreen);
         confirmed.Title(title, size: 13);
         confirmed.YLabel("confirmed / s");
         AddRate(requests, seconds, samples.Select(s => (double)s.PortalRequests).ToArray(), Colors.SteelBlue);
@@ -51,7 +51,7 @@ public static class TimelinePicture
         }
 
         // The steps' labels once, in the top row, where they do not hide the breaker lines.
-        var top = samples.Count == 0 ? 1 : Math.Max(1, Rates(samples.Select(s => (double)s.Confirmed).ToArray()).Max());
+        var top = Math.Max(1, confirmedPeak);
         for (var i = 0; i < marks.Count; i++)
         {
             var label = confirmed.Add.Text(marks[i].Label, marks[i].Seconds, top * (1.0 - (0.12 * (i % 4))));
@@ -98,13 +98,17 @@ public static class TimelinePicture
         return rates;
     }
 
-    private static void AddRate(Plot plot, double[] seconds, double[] totals, Color color)
+    /// <summary>Draws the per-second rate of <paramref name="totals"/>; returns its peak.</summary>
+    private static double AddRate(Plot plot, double[] seconds, double[] totals, Color color)
     {
-        var line = plot.Add.Scatter(seconds, Rates(totals, seconds));
+        var rates = Rates(totals, seconds);
+        var line = plot.Add.Scatter(seconds, rates);
         line.Color = color;
         line.MarkerSize = 0;
         line.LineWidth = 2;
-        plot.Axes.SetLimitsY(0, Math.Max(1, Rates(totals, seconds).DefaultIfEmpty(0).Max() * 1.15));
+        var peak = rates.DefaultIfEmpty(0).Max();
+        plot.Axes.SetLimitsY(0, Math.Max(1, peak * 1.15));
+        return peak;
     }
 
     private static void AddBreakers(Plot plot, IReadOnlyList<TimelineSample> samples)

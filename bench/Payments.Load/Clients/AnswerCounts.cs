@@ -18,6 +18,6 @@ public sealed class AnswerCounts
     public IReadOnlyList<KeyValuePair<string, int>> Snapshot() =>
         [.. _counts.OrderBy(c => c.Key == NoAnswer ? 1 : 0).ThenBy(c => c.Key, StringComparer.Ordinal)];
 
-    /// <summary>Answers other than 2xx, and calls without one: what a client saw go wrong.</summary>
-    public int Errors => _counts.Where(c => !c.Key.StartsWith('2')).Sum(c => c.Value);
+    /// <summary>Of <paramref name="answers"/> (a <see cref="Snapshot"/>), those other than 2xx and the calls without one: what a client saw go wrong.</summary>
+    public static int CountErrors(IEnumerable<KeyValuePair<string, int>> answers) => answers.Where(c => !c.Key.StartsWith('2')).Sum(c => c.Value);
 }

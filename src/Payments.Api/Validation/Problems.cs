@@ -29,7 +29,10 @@ internal static class Problems
         TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency-Key reused.",
             detail: "This Idempotency-Key was used with a different request within its retention. Use a new key for a new payment.");
 
-    /// <summary>A 503 with <c>Retry-After</c>: the broker or the saga did not answer in time, and coming back later is the answer.</summary>
+    /// <summary>
+    /// A 503 with <c>Retry-After</c>: the broker or the saga did not answer in time, or the database cannot be reached, and
+    /// coming back later is the answer.
+    /// </summary>
     public static IResult Unavailable(HttpContext context, int retryAfterSeconds, string title, string detail)
     {
         context.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
