@@ -70,6 +70,8 @@ public sealed class ResponseEndpointStartTests : IDisposable
 
         (await requesting.WaitAsync(TimeSpan.FromSeconds(10))).ShouldBe(42);
         (await Readiness()).ShouldBe(HealthStatus.Healthy);
+        // The connect runs on a thread of its own, which the start does not wait for.
+        await _connected.Task.WaitAsync(TimeSpan.FromSeconds(10));
         _bus.ReceivedWithAnyArgs(1).ConnectRequestPipe<ResponseEndpointProbe>(default, default!);
     }
 
