@@ -9,7 +9,7 @@ using Payments.Load.Load;
 // Drives a running Payments stack from outside, over its public HTTP contracts.
 //   demo [--payments N] [--submit-over S] [--outage-at S] [--outage-for S] [--endpoint-outage-at S] [--endpoint-outage-for S]
 //        [--settle S] [--webhook-settle S] [--webhook-endpoint NAME] [--seed N] [--timeline FILE.png]
-//   bench [--scenario all|throughput|outage] [--payments N] [--concurrency N] [--latency-payments N] [--outage-payments N]
+//   bench [--scenario all|throughput|outage] [--payments N] [--warm-up-payments N] [--concurrency N] [--latency-payments N] [--outage-payments N]
 //         [--outage-for S] [--outage-label TEXT] [--baseline-messages N] [--run-dir DIR]
 //   chaos [--scenarios all|short|NAME,NAME] [--rate N] [--load-for S] [--fault-at S] [--settle-for S] [--control run.sh]
 //         [--consumers N] [--rabbitmq-nodes N] [--management URL,URL] [--report FILE] [--pictures DIR] [--summary FILE]
@@ -72,6 +72,7 @@ switch (command)
                 ConsumerConcurrency: Int("consumer-concurrency", "16"))
             {
                 OutageLabel = Option("outage-label", ""),
+                WarmUpPayments = Int("warm-up-payments", "1000"),
             };
             return await new BenchRunner(api, simulator, management, bench, Console.Out).RunAsync(Option("scenario", "all"), cancel.Token);
         }

@@ -14,7 +14,11 @@ public sealed class BareRoundTrip(BrokerSettings broker, int prefetch, int concu
 {
     public const string QueueName = "bench-round-trip";
 
-    public async Task<double> MessagesPerSecondAsync(int messages, int inFlight, CancellationToken cancellationToken)
+    /// <summary>
+    /// Round trips per second after a warm-up, and the CPU seconds <paramref name="cpuSeconds"/> (the broker and this process)
+    /// rose by while they were timed.
+    /// </summary>
+    public async Task<(double PerSecond, double CpuSeconds)> MeasureAsync(int messages, int inFlight, Func<double> cpuSeconds, CancellationToken cancellationToken)
     {
         var counter = new RoundTripCounter(messages);
         var bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
@@ -41,11 +45,13 @@ public sealed class BareRoundTrip(BrokerSettings broker, int prefetch, int concu
                 async (i, token) => await bus.Publish(new BenchPing(-1), token));
             await counter.WarmedUp.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
 
+            var cpuBefore = cpuSeconds();
             var clock = Stopwatch.StartNew();
             await Parallel.ForAsync(0, messages, new ParallelOptions { MaxDegreeOfParallelism = inFlight, CancellationToken = cancellationToken },
                 async (i, token) => await bus.Publish(new BenchPing(i), token));
             await counter.Done.WaitAsync(TimeSpan.FromMinutes(3), cancellationToken);
-            return messages / clock.Elapsed.TotalSeconds;
+            var elapsed = clock.Elapsed;
+            return (messages / elapsed.TotalSeconds, cpuSeconds() - cpuBefore);
         }
         finally
         {

@@ -10,9 +10,14 @@ public sealed record StoredPayment(string Reference, string State, DateTimeOffse
 public sealed class PaymentStore(string connectionString) : IAsyncDisposable
 {
     private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(connectionString);
+    private long _statements;
+
+    /// <summary>Statements this store has run, each its own transaction (what a count of the database's work leaves out).</summary>
+    public long Statements => Interlocked.Read(ref _statements);
 
     public async Task<Dictionary<string, int>> CountByStateAsync(string userId, CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _statements);
         await using var command = _dataSource.CreateCommand("SELECT current_state, count(*) FROM payments WHERE user_id = $1 GROUP BY current_state");
         command.Parameters.AddWithValue(userId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -27,6 +32,7 @@ public sealed class PaymentStore(string connectionString) : IAsyncDisposable
 
     public async Task<List<StoredPayment>> ReadAsync(string userId, CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _statements);
         await using var command = _dataSource.CreateCommand("SELECT reference, current_state, confirmed_at, updated_at FROM payments WHERE user_id = $1");
         command.Parameters.AddWithValue(userId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

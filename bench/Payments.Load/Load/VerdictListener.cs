@@ -29,6 +29,9 @@ public sealed class VerdictListener : IAsyncDisposable
         await _bus.StartAsync(cancellationToken);
     }
 
+    /// <summary>PaymentVerified events this listener received (deliveries a count of the system's work leaves out).</summary>
+    public int Received => _verified.Values.Sum();
+
     /// <summary>Payments of <paramref name="references"/> for which more than one PaymentVerified arrived.</summary>
     public int Duplicates(IEnumerable<string> references) =>
         references.Count(r => Guid.TryParseExact(r, "N", out var id) && _verified.GetValueOrDefault(id) > 1);
