@@ -311,9 +311,19 @@ pg_up() {
     as_root pg_createcluster "$version" main >/dev/null
     cluster="$version main"
   fi
+  # pg_stat_statements counts the statements per role, which `bench` reports per payment; it must be loaded at start.
+  local conf_dir="/etc/postgresql/${cluster// //}/conf.d"
+  if [ -d "$conf_dir" ] && [ ! -f "$conf_dir/payments.conf" ]; then
+    echo "shared_preload_libraries = 'pg_stat_statements'" | as_root tee "$conf_dir/payments.conf" >/dev/null
+  fi
   # shellcheck disable=SC2086
   if pg_lsclusters --no-header | awk '$4=="online"' | grep -q .; then
     log "PostgreSQL already running"
+    if [ -f "$STATE_DIR/postgresql.started" ] \
+       && ! as_root su postgres -c "psql -qAtc 'show shared_preload_libraries'" | grep -q pg_stat_statements; then
+      log "restarting PostgreSQL to load pg_stat_statements"
+      as_root pg_ctlcluster $cluster restart -m fast
+    fi
   else
     log "starting PostgreSQL $cluster"
     # shellcheck disable=SC2086
@@ -333,6 +343,9 @@ END \$\$;
 SQL
   if ! "${psql[@]}" "psql -qAtc \"select 1 from pg_database where datname = '$PAYMENTS_POSTGRES_DB'\"" | grep -q 1; then
     "${psql[@]}" "createdb -O '$PAYMENTS_POSTGRES_USER' '$PAYMENTS_POSTGRES_DB'"
+  fi
+  if "${psql[@]}" "psql -qAtc 'show shared_preload_libraries'" | grep -q pg_stat_statements; then
+    "${psql[@]}" "psql -qAt -d $(printf '%q' "$PAYMENTS_POSTGRES_DB") -c 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements'" >/dev/null
   fi
   # The API's role and its grants (deploy/postgres/roles.sql, which docker-compose's init runs too); the password goes in
   # on stdin, not on a command line.
@@ -397,8 +410,9 @@ start_app() {
 # consumer-INSTANCE; only the first one migrates.
 service_env() {
   # Each process's connection pool is bounded, so that the API and several consumer instances fit in PostgreSQL's
-  # max_connections (Debian's default 100; Npgsql's own default pool is 100 per process).
-  local postgres="Host=localhost;Port=5432;Database=$PAYMENTS_POSTGRES_DB;Maximum Pool Size=$PAYMENTS_POSTGRES_POOL_SIZE"
+  # max_connections (Debian's default 100; Npgsql's own default pool is 100 per process). Loopback needs no TLS: without
+  # SSL Mode=Disable, Npgsql takes the snakeoil TLS Debian's cluster offers, 3.2 ms of CPU per payment (docs/benchmarks.md).
+  local postgres="Host=localhost;Port=5432;Database=$PAYMENTS_POSTGRES_DB;Maximum Pool Size=$PAYMENTS_POSTGRES_POOL_SIZE;SSL Mode=Disable"
   case "$1" in
     Payments.Consumer)
       local instance=${2:-1} migrate=true
