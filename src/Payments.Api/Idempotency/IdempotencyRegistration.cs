@@ -18,7 +18,7 @@ internal static class IdempotencyRegistration
             .ValidateOnStart();
 
         builder.Services.AddPooledDbContextFactory<IdempotencyDbContext>((provider, options) =>
-            Configure(options, provider.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString));
+            Configure(options, PostgresOptions.Pooled(provider.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString)));
         builder.Services.AddSingleton<IIdempotencyStore, PostgresIdempotencyStore>();
         builder.Services.AddHostedService<IdempotencyKeySweeper>();
 

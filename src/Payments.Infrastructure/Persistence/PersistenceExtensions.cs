@@ -38,7 +38,7 @@ public static class PersistenceExtensions
             var postgres = provider.GetRequiredService<IOptions<PostgresOptions>>().Value;
             // No retrying execution strategy: the saga repository owns its transactions, and a retried message is
             // the retry unit, not a retried statement.
-            options.UseNpgsql(postgres.ConnectionString, npgsql => npgsql.MigrationsHistoryTable(MigrationsHistoryTable));
+            options.UseNpgsql(PostgresOptions.Pooled(postgres.ConnectionString), npgsql => npgsql.MigrationsHistoryTable(MigrationsHistoryTable));
         });
         services.TryAddScoped(provider => provider.GetRequiredService<IDbContextFactory<PaymentsDbContext>>().CreateDbContext());
 
