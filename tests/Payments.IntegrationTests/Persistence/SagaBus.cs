@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Payments.Infrastructure.Persistence;
 using Payments.IntegrationTests.Fixtures;
 
@@ -32,14 +33,14 @@ public sealed class SagaBus : IAsyncDisposable
 
     public IBus Bus => _bus;
 
-    public static Task<SagaBus> StartAsync(PostgresDatabase database, bool retry = true) =>
-        StartAsync<CounterStateMachine>(database, retry);
+    public static Task<SagaBus> StartAsync(PostgresDatabase database, bool retry = true, Action<ILoggingBuilder>? logging = null) =>
+        StartAsync<CounterStateMachine>(database, retry, logging);
 
-    public static async Task<SagaBus> StartAsync<TStateMachine>(PostgresDatabase database, bool retry = true)
+    public static async Task<SagaBus> StartAsync<TStateMachine>(PostgresDatabase database, bool retry = true, Action<ILoggingBuilder>? logging = null)
         where TStateMachine : class, SagaStateMachine<PaymentState>
     {
         var services = new ServiceCollection();
-        services.AddLogging();
+        services.AddLogging(builder => logging?.Invoke(builder));
         services.AddSingleton<FaultLog>();
         services.AddPaymentsPersistence(database.Configuration());
         services.AddMassTransit(x =>

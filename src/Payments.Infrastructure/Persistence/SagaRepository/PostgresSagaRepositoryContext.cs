@@ -22,6 +22,9 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> :
     private readonly ISagaConsumeContextFactory<DbContext, TSaga> _factory;
     private readonly ILogger _logger;
 
+    // Correlation ids this transaction holds the advisory lock of (taken only for rows that were missing).
+    private readonly HashSet<Guid> _lockedIds = [];
+
     public PostgresSagaRepositoryContext(PaymentsDbContext db, ConsumeContext<TMessage> consumeContext,
         ISagaConsumeContextFactory<DbContext, TSaga> factory, ILogger logger)
         : base(consumeContext, db)
@@ -39,13 +42,13 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> :
     public async Task<SagaConsumeContext<TSaga, TMessage>> Add(TSaga instance)
     {
         // A new instance will be inserted by Save at the end; the lock keeps a concurrent first event waiting until then.
-        await SagaSql<TSaga>.LockCorrelationId(_db, instance.CorrelationId, CancellationToken);
+        // After a Load that found nothing (MassTransit's path for an initial event) the lock is held already.
+        await LockMissing(instance.CorrelationId);
         return await _factory.CreateSagaConsumeContext(_db, _consumeContext, instance, SagaConsumeContextMode.Add);
     }
 
     public async Task<SagaConsumeContext<TSaga, TMessage>> Insert(TSaga instance)
     {
-        await SagaSql<TSaga>.LockCorrelationId(_db, instance.CorrelationId, CancellationToken);
         if (await LoadLocked(instance.CorrelationId) is not null)
         {
             return null!;
@@ -54,8 +57,9 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> :
         var entry = _db.Set<TSaga>().Add(instance);
         try
         {
-            // EF Core wraps SaveChanges inside an open transaction in a savepoint and rolls back to it on failure, so
-            // a failed INSERT does not leave the PostgreSQL transaction aborted for the Load that follows.
+            // A savepoint around this INSERT only (saves go without one): on a failure PostgreSQL rolls back to it, so the
+            // transaction is not left aborted for the Load that follows.
+            _db.Database.AutoSavepointsEnabled = true;
             await _db.SaveChangesAsync(CancellationToken);
         }
         catch (DbUpdateException exception) when (PostgresErrors.IsUniqueViolation(exception, out var constraint)
@@ -70,13 +74,16 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> :
             entry.State = EntityState.Detached;
             throw Translate(exception, instance);
         }
+        finally
+        {
+            _db.Database.AutoSavepointsEnabled = false;
+        }
 
         return await _factory.CreateSagaConsumeContext(_db, _consumeContext, instance, SagaConsumeContextMode.Insert);
     }
 
     public async Task<SagaConsumeContext<TSaga, TMessage>> Load(Guid correlationId)
     {
-        await SagaSql<TSaga>.LockCorrelationId(_db, correlationId, CancellationToken);
         var instance = await LoadLocked(correlationId);
         return instance is null
             ? null!
@@ -110,8 +117,30 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> :
         return Task.CompletedTask;
     }
 
-    /// <summary>Reads the row with <c>FOR UPDATE</c>; the caller already holds the correlation-id lock.</summary>
+    /// <summary>
+    /// Reads the row with <c>FOR UPDATE</c>, which holds it until the transaction ends: one round trip for a saga that
+    /// exists. For one that does not (yet), FOR UPDATE locks nothing, so the correlation-id lock is taken and the row read
+    /// again: a first event being stored concurrently has committed by then, and this read sees it.
+    /// </summary>
     internal async Task<TSaga?> LoadLocked(Guid correlationId)
+    {
+        return await SelectForUpdate(correlationId)
+            ?? (await LockMissing(correlationId) ? await SelectForUpdate(correlationId) : null);
+    }
+
+    /// <summary>Takes the correlation-id lock unless this transaction holds it already; answers whether it took it now.</summary>
+    private async Task<bool> LockMissing(Guid correlationId)
+    {
+        if (!_lockedIds.Add(correlationId))
+        {
+            return false;
+        }
+
+        await SagaSql<TSaga>.LockCorrelationId(_db, correlationId, CancellationToken);
+        return true;
+    }
+
+    private async Task<TSaga?> SelectForUpdate(Guid correlationId)
     {
         var rows = await _db.Set<TSaga>()
             .FromSqlRaw(SagaSql<TSaga>.SelectForUpdate(_db), correlationId)

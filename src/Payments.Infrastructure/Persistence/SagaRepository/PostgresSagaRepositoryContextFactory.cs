@@ -2,6 +2,7 @@ using System.Data;
 using MassTransit;
 using MassTransit.Saga;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Payments.Infrastructure.Persistence.SagaRepository;
@@ -11,13 +12,15 @@ namespace Payments.Infrastructure.Persistence.SagaRepository;
 /// message, committed only when the saga pipe completed.
 /// </summary>
 /// <remarks>
-/// Concurrency is pessimistic: a transaction-scoped advisory lock on the correlation id, then <c>SELECT ... FOR UPDATE</c>
-/// on the row (READ COMMITTED). Events of one saga arrive in bursts (a submission, a verification result, a deferral, a
+/// Concurrency is pessimistic: <c>SELECT ... FOR UPDATE</c> on the row (READ COMMITTED) and, only where the row is not
+/// there, a transaction-scoped advisory lock on the correlation id and the same read again. Events of one saga arrive in bursts (a submission, a verification result, a deferral, a
 /// retry) and optimistic concurrency would turn every burst into version conflicts and whole-message retries, each
 /// re-running the state machine and its sends; waiting on a lock costs one round trip and never re-runs anything. The
 /// advisory lock exists because FOR UPDATE locks nothing for a row that is not there yet: without it, two first events of
-/// one saga would both insert and one would fail. Locks are always taken one saga at a time, in ascending id order for
-/// queries, so two messages cannot wait on each other.
+/// one saga would both insert and one would fail. A row that exists needs no more than its row lock, so a step on an
+/// existing saga costs one statement to lock and read it. Locks are always taken one saga at a time, in ascending id order
+/// for queries, so two messages cannot wait on each other. EF Core's automatic savepoint around SaveChanges is off: a
+/// failed save fails the whole message, whose transaction is rolled back and retried anyway.
 /// </remarks>
 internal sealed class PostgresSagaRepositoryContextFactory<TSaga>(
     IDbContextFactory<PaymentsDbContext> dbContextFactory,
@@ -38,7 +41,7 @@ internal sealed class PostgresSagaRepositoryContextFactory<TSaga>(
         where T : class
     {
         await using var db = await dbContextFactory.CreateDbContextAsync(context.CancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, context.CancellationToken);
+        await using var transaction = await BeginAsync(db, context.CancellationToken);
 
         var repositoryContext = new PostgresSagaRepositoryContext<TSaga, T>(db, context, consumeContextFactory, logger);
         await next.Send(repositoryContext);
@@ -51,7 +54,7 @@ internal sealed class PostgresSagaRepositoryContextFactory<TSaga>(
         where T : class
     {
         await using var db = await dbContextFactory.CreateDbContextAsync(context.CancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, context.CancellationToken);
+        await using var transaction = await BeginAsync(db, context.CancellationToken);
 
         var repositoryContext = new PostgresSagaRepositoryContext<TSaga, T>(db, context, consumeContextFactory, logger);
 
@@ -68,7 +71,6 @@ internal sealed class PostgresSagaRepositoryContextFactory<TSaga>(
         var instances = new List<TSaga>(candidates.Count);
         foreach (var correlationId in candidates)
         {
-            await SagaSql<TSaga>.LockCorrelationId(db, correlationId, context.CancellationToken);
             var instance = await repositoryContext.LoadLocked(correlationId);
             if (instance is not null && matches(instance))
             {
@@ -79,6 +81,12 @@ internal sealed class PostgresSagaRepositoryContextFactory<TSaga>(
         await next.Send(new LoadedSagaRepositoryQueryContext<TSaga, T>(repositoryContext, instances));
 
         await transaction.CommitAsync(context.CancellationToken);
+    }
+
+    private static Task<IDbContextTransaction> BeginAsync(DbContext db, CancellationToken cancellationToken)
+    {
+        db.Database.AutoSavepointsEnabled = false;
+        return db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
     }
 
     public Task<T> Execute<T>(Func<LoadSagaRepositoryContext<TSaga>, Task<T>> asyncMethod, CancellationToken cancellationToken = default)

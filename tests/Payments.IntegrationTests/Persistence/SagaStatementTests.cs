@@ -1,0 +1,89 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Payments.IntegrationTests.Fixtures;
+
+namespace Payments.IntegrationTests.Persistence;
+
+/// <summary>
+/// What one saga step sends PostgreSQL, read from EF Core's command log: a step on a saga that exists locks and reads its
+/// row in one statement; only a saga that is not there yet takes the correlation-id lock (and reads again under it); no step
+/// wraps its save in a savepoint.
+/// </summary>
+[Collection(SagaBus.Collection)]
+public sealed class SagaStatementTests(PostgresFixture fixture) : IClassFixture<PostgresFixture>
+{
+    private const string AdvisoryLock = "pg_advisory_xact_lock";
+    private const string RowLock = "FOR UPDATE";
+
+    [Fact]
+    public async Task A_step_on_an_existing_saga_reads_it_with_one_locking_statement_and_a_first_event_also_takes_the_id_lock()
+    {
+        var commands = new CommandLog();
+        await using var bus = await SagaBus.StartAsync(fixture.Database, logging: builder => builder
+            .SetMinimumLevel(LogLevel.Information)
+            .AddProvider(commands));
+        var id = Guid.NewGuid();
+
+        await bus.Bus.Publish(new OpenCounter(id));
+        await Eventually.Until(
+            () => fixture.Database.CountAsync("correlation_id = " + Eventually.Literal(id)),
+            n => n == 1, TimeSpan.FromSeconds(30), () => !bus.Faults.Entries.IsEmpty);
+
+        // Each statement is logged as it completes, so a committed step has logged all of its statements.
+        var opening = commands.Take();
+
+        await bus.Bus.Publish(new BumpCounter(id));
+        await Eventually.Until(
+            () => fixture.Database.ScalarAsync<int>($"SELECT verification_attempts FROM payments WHERE correlation_id = {Eventually.Literal(id)}"),
+            n => n == 1, TimeSpan.FromSeconds(30), () => !bus.Faults.Entries.IsEmpty);
+        var bump = commands.Take();
+
+        bus.Faults.Entries.ShouldBeEmpty();
+        opening.Count(c => c.Contains(AdvisoryLock, StringComparison.Ordinal)).ShouldBe(1);
+        opening.Count(c => c.Contains(RowLock, StringComparison.Ordinal)).ShouldBe(2, "read, then read again under the id lock");
+        opening.Count(c => c.Contains("INSERT INTO", StringComparison.Ordinal)).ShouldBe(1);
+        bump.Count(c => c.Contains(AdvisoryLock, StringComparison.Ordinal)).ShouldBe(0);
+        bump.Count(c => c.Contains(RowLock, StringComparison.Ordinal)).ShouldBe(1);
+        bump.Count(c => c.Contains("UPDATE payments", StringComparison.Ordinal)).ShouldBe(1);
+        opening.Concat(bump).ShouldNotContain(c => c.Contains("SAVEPOINT", StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>EF Core's "Executed DbCommand" entries (category Microsoft.EntityFrameworkCore.Database.Command), texts only.</summary>
+    private sealed class CommandLog : ILoggerProvider, ILogger
+    {
+        private const string Category = "Microsoft.EntityFrameworkCore.Database.Command";
+        private readonly ConcurrentQueue<string> _commands = new();
+
+        public ILogger CreateLogger(string categoryName) => categoryName == Category ? this : NullLogger.Instance;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (eventId.Name == "Microsoft.EntityFrameworkCore.Database.Command.CommandExecuted")
+            {
+                _commands.Enqueue(formatter(state, exception));
+            }
+        }
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        /// <summary>Everything logged so far, emptying the log.</summary>
+        public List<string> Take()
+        {
+            var taken = new List<string>();
+            while (_commands.TryDequeue(out var command))
+            {
+                taken.Add(command);
+            }
+
+            return taken;
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+}
