@@ -13,7 +13,7 @@ namespace Payments.Consumer.Reconciliation;
 /// <summary>
 /// Finds intents stuck without anybody working on them and hands each back to its saga: <c>Verifying</c> with the
 /// chain's next report overdue by <see cref="VerificationOptions.StaleAfter"/> (a lost command, a crash between the saga's
-/// commit and its send), and <c>AwaitingTransaction</c> past its deadline (a lost expiry). The saga decides again under
+/// commit and its send), and <c>AwaitingTransaction</c> past its deadline (this is how an intent expires: no message is scheduled for it). The saga decides again under
 /// its own lock, so a message for an intent that moved on meanwhile changes nothing.
 /// </summary>
 /// <remarks>

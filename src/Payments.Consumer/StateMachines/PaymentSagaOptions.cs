@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using Payments.Infrastructure.Messaging.Delays;
 
 namespace Payments.Consumer.StateMachines;
 
@@ -7,7 +6,10 @@ public sealed class PaymentSagaOptions : IValidatableObject
 {
     public const string SectionName = "PaymentSaga";
 
-    /// <summary>How long an intent waits for its transaction before it expires; the expiry is a broker-native delay.</summary>
+    /// <summary>
+    /// How long an intent waits for its transaction before it expires. The reconciler expires it at its next pass after the
+    /// deadline (<c>Verification:ReconcileInterval</c>); no broker message waits for it.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan ExpiryAfter { get; set; } = TimeSpan.FromMinutes(15);
 
@@ -25,14 +27,6 @@ public sealed class PaymentSagaOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        // Checked here rather than at the first initiation, where every request would fail on the schedule.
-        if (ExpiryAfter > BrokerDelayLimits.MaxDelay)
-        {
-            yield return new ValidationResult(
-                $"{nameof(ExpiryAfter)} ({ExpiryAfter:c}) is longer than the broker-native delays can hold ({BrokerDelayLimits.MaxDelay:c}).",
-                [nameof(ExpiryAfter)]);
-        }
-
         if (!Enum.IsDefined(LatePayments))
         {
             yield return new ValidationResult($"{nameof(LatePayments)} must be Confirm or Review.", [nameof(LatePayments)]);

@@ -69,16 +69,13 @@ public sealed class PaymentStateMachine : MassTransitStateMachine<PaymentState>
             x.OnMissingInstance(m => m.Discard());
         });
 
-        Schedule(() => ExpiryDue, x => x.ExpiryTokenId, s =>
-        {
-            s.Delay = _options.ExpiryAfter;
-            s.Received = r => CorrelateOrDiscard(r, m => m.PaymentId);
-        });
+        // Nothing schedules an expiry any more (the reconciler finds intents past their deadline); one scheduled by an
+        // earlier version still arrives, and is treated as the reconciler's message.
+        Event(() => ExpiryDue, x => CorrelateOrDiscard(x, m => m.PaymentId));
 
         Initially(
             When(Initiate)
                 .Then(Create)
-                .Schedule(ExpiryDue, context => new PaymentExpiryDue(context.Saga.CorrelationId))
                 .TransitionTo(AwaitingTransaction)
                 .Then(context => Log.SagaInitiated(_logger, context.Saga.Reference, context.Saga.ExpiresAt))
                 .Respond(Initiated));
@@ -88,28 +85,16 @@ public sealed class PaymentStateMachine : MassTransitStateMachine<PaymentState>
         During(AwaitingTransaction, Expired,
             When(TransactionSubmitted)
                 .Then(StoreTransaction)
-                .Unschedule(ExpiryDue)
                 .Then(RequestVerification)
                 .Send(_verificationAddress, context => VerifyCommand(context.Saga))
                 .TransitionTo(Verifying)
                 .Then(context => Log.SagaVerificationRequested(
                     _logger, context.Saga.Reference, context.Message.TransactionId, context.Saga.SubmittedAfterExpiry)));
 
+        // The reconciler's sweep hands back every intent past its deadline; the saga checks the deadline again under its lock.
         During(AwaitingTransaction,
-            When(ExpiryDue.Received)
-                .Then(Touch)
-                .TransitionTo(Expired)
-                .ThenAsync(context => _webhooks.RecordAsync(context, WebhookEventTypes.Expired))
-                .Then(context => Log.SagaExpired(_logger, context.Saga.Reference)),
-            // The broker's expiry message may have been lost (a failed schedule); the reconciler's sweep expires the intent.
-            When(Reconcile)
-                .IfElse(context => _timeProvider.GetUtcNow() >= context.Saga.ExpiresAt,
-                    due => due
-                        .Then(Touch)
-                        .TransitionTo(Expired)
-                        .ThenAsync(context => _webhooks.RecordAsync(context, WebhookEventTypes.Expired))
-                        .Then(context => Log.SagaExpired(_logger, context.Saga.Reference)),
-                    early => early.Then(context => Log.SagaReconcileNotNeeded(_logger, context.Saga.Reference, context.Saga.CurrentState))));
+            ExpireWhenDue(When(Reconcile)),
+            ExpireWhenDue(When(ExpiryDue)));
 
         During(Verifying,
             When(TransactionSubmitted, context => !IsSameTransaction(context))
@@ -140,7 +125,7 @@ public sealed class PaymentStateMachine : MassTransitStateMachine<PaymentState>
                 .TransitionTo(NeedsReview)
                 .ThenAsync(context => _webhooks.RecordAsync(context, WebhookEventTypes.NeedsReview))
                 .Then(context => Log.SagaNeedsReview(_logger, context.Saga.Reference, context.Saga.ReviewReason!)),
-            Ignore(ExpiryDue.Received));
+            Ignore(ExpiryDue));
 
         // An operator may re-drive the command from the error queue: its reports are recorded and its verdict still
         // settles the intent.
@@ -163,7 +148,7 @@ public sealed class PaymentStateMachine : MassTransitStateMachine<PaymentState>
                 .Respond(context => Refusal(context, $"Unknown resolution; one of {string.Join(", ", Resolutions.All)}.")),
             Ignore(TransactionSubmitted),
             Ignore(Reconcile),
-            Ignore(ExpiryDue.Received));
+            Ignore(ExpiryDue));
 
         During(Verifying, NeedsReview,
             When(Pending)
@@ -206,7 +191,7 @@ public sealed class PaymentStateMachine : MassTransitStateMachine<PaymentState>
             Ignore(Retrying),
             Ignore(VerificationFaulted),
             Ignore(Reconcile),
-            Ignore(ExpiryDue.Received));
+            Ignore(ExpiryDue));
 
         During(Confirmed, Failed, Refunded,
             Ignore(TransactionSubmitted));
@@ -253,7 +238,17 @@ public sealed class PaymentStateMachine : MassTransitStateMachine<PaymentState>
     public Event<ReconcilePayment> Reconcile { get; private set; } = null!;
     public Event<ResolvePayment> Resolve { get; private set; } = null!;
 
-    public Schedule<PaymentState, PaymentExpiryDue> ExpiryDue { get; private set; } = null!;
+    public Event<PaymentExpiryDue> ExpiryDue { get; private set; } = null!;
+
+    private EventActivityBinder<PaymentState, T> ExpireWhenDue<T>(EventActivityBinder<PaymentState, T> binder)
+        where T : class =>
+        binder.IfElse(context => _timeProvider.GetUtcNow() >= context.Saga.ExpiresAt,
+            due => due
+                .Then(Touch)
+                .TransitionTo(Expired)
+                .ThenAsync(context => _webhooks.RecordAsync(context, WebhookEventTypes.Expired))
+                .Then(context => Log.SagaExpired(_logger, context.Saga.Reference)),
+            early => early.Then(context => Log.SagaReconcileNotNeeded(_logger, context.Saga.Reference, context.Saga.CurrentState)));
 
     private static void CorrelateOrDiscard<T>(IEventCorrelationConfigurator<PaymentState, T> configurator, Func<T, Guid> paymentId)
         where T : class

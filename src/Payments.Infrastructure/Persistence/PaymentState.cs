@@ -66,6 +66,9 @@ public class PaymentState : SagaStateMachineInstance
 
     public DateTimeOffset? ResolvedAt { get; set; }
 
-    /// <summary>Token of the scheduled expiry message, so it can be cancelled once a transaction arrives.</summary>
+    /// <summary>
+    /// Token of the expiry message earlier versions scheduled for every intent. Nothing writes it any more: the reconciler
+    /// expires intents past their deadline. Kept so that rows and messages of those versions still read.
+    /// </summary>
     public Guid? ExpiryTokenId { get; set; }
 }

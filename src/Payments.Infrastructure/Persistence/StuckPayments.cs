@@ -10,7 +10,7 @@ namespace Payments.Infrastructure.Persistence;
 /// </summary>
 public static class StuckPayments
 {
-    /// <summary><c>AwaitingTransaction</c> intents whose deadline has passed (their expiry message was lost or is late).</summary>
+    /// <summary><c>AwaitingTransaction</c> intents whose deadline has passed: the reconciler hands each to its saga to expire.</summary>
     public static Task<List<Guid>> LockExpiredAsync(PaymentsDbContext db, DateTimeOffset now, int limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);

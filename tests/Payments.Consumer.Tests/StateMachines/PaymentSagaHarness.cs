@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using MassTransit;
 using MassTransit.Events;
-using MassTransit.InMemoryTransport;
 using MassTransit.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -178,15 +177,17 @@ internal sealed class PaymentSagaHarness : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// Moves the in-memory transport's clock by <paramref name="step"/> until <paramref name="condition"/> holds. The
-    /// scheduled message reaches the delay queue on a background task, so one advance can land before it; advancing
-    /// again is harmless.
-    /// </summary>
-    public Task AdvanceTransportClockUntilAsync(TimeSpan step, Func<bool> condition, string because)
+    /// <summary>Moves the clock to the intent's deadline and hands the intent to the saga as the reconciler's sweep does.</summary>
+    public async Task ExpireAsync(Guid paymentId)
     {
-        var delays = _provider.GetRequiredService<IInMemoryDelayProvider>();
-        return EventuallyAsync(condition, because, async () => await delays.Advance(step));
+        var untilDeadline = Row(paymentId).ExpiresAt - Time.GetUtcNow();
+        if (untilDeadline > TimeSpan.Zero)
+        {
+            Time.Advance(untilDeadline);
+        }
+
+        await PublishAndWaitAsync(new ReconcilePayment(paymentId));
+        await ShouldBeInAsync(paymentId, Machine.Expired);
     }
 
     public async ValueTask DisposeAsync() => await _provider.DisposeAsync();

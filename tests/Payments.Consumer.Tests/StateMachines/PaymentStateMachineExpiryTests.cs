@@ -7,18 +7,16 @@ public sealed class PaymentStateMachineExpiryTests
     private static readonly TimeSpan ExpiryAfter = TimeSpan.FromMinutes(15);
 
     [Fact]
-    public async Task Expiry_before_submission_expires_the_intent()
+    public async Task The_reconciler_expires_an_intent_past_its_deadline()
     {
         await using var saga = await PaymentSagaHarness.StartAsync();
         var paymentId = await saga.InitiatedAsync();
         await saga.ShouldBeInAsync(paymentId, saga.Machine.AwaitingTransaction);
         saga.Time.Advance(ExpiryAfter);
 
-        await saga.AdvanceTransportClockUntilAsync(
-            ExpiryAfter,
-            () => saga.Row(paymentId).CurrentState == PaymentStatuses.Expired,
-            "the intent did not expire");
+        await saga.PublishAndWaitAsync(new ReconcilePayment(paymentId));
 
+        await saga.ShouldBeInAsync(paymentId, saga.Machine.Expired);
         var row = saga.Row(paymentId);
         row.UpdatedAt.ShouldBe(PaymentSagaHarness.Start + ExpiryAfter);
         row.ExpiresAt.ShouldBe(PaymentSagaHarness.Start + ExpiryAfter);
@@ -29,6 +27,24 @@ public sealed class PaymentStateMachineExpiryTests
     }
 
     [Fact]
+    public async Task An_expiry_message_scheduled_by_an_earlier_version_expires_only_past_the_deadline()
+    {
+        await using var saga = await PaymentSagaHarness.StartAsync();
+        var paymentId = await saga.InitiatedAsync();
+        await saga.ShouldBeInAsync(paymentId, saga.Machine.AwaitingTransaction);
+        var before = saga.Snapshot(paymentId);
+
+        saga.Time.Advance(ExpiryAfter - TimeSpan.FromSeconds(1));
+        await saga.PublishAndWaitAsync(new PaymentExpiryDue(paymentId));
+        saga.Snapshot(paymentId).ShouldBe(before);
+
+        saga.Time.Advance(TimeSpan.FromSeconds(1));
+        await saga.PublishAndWaitAsync(new PaymentExpiryDue(paymentId));
+        await saga.ShouldBeInAsync(paymentId, saga.Machine.Expired);
+        saga.ConsumedBySaga<PaymentExpiryDue>(x => x.PaymentId == paymentId).ShouldAllBe(x => x.Exception == null);
+    }
+
+    [Fact]
     public async Task Expiry_after_submission_is_ignored_and_verification_continues()
     {
         await using var saga = await PaymentSagaHarness.StartAsync();
@@ -36,11 +52,8 @@ public sealed class PaymentStateMachineExpiryTests
         var before = saga.Snapshot(paymentId);
         saga.Time.Advance(ExpiryAfter);
 
-        // The in-memory scheduler cannot cancel, like the broker-native one: the expiry still arrives and must do nothing.
-        await saga.AdvanceTransportClockUntilAsync(
-            ExpiryAfter,
-            () => saga.ConsumedBySaga<PaymentExpiryDue>(x => x.PaymentId == paymentId).Count > 0,
-            "the expiry message never arrived");
+        // An expiry scheduled by an earlier version cannot be cancelled: it still arrives and must do nothing.
+        await saga.PublishAndWaitAsync(new PaymentExpiryDue(paymentId));
 
         saga.Snapshot(paymentId).ShouldBe(before);
         await saga.PublishAndWaitAsync(new PaymentVerified(paymentId, transactionId, "0xhash", "mined", PaymentSagaHarness.Start));
@@ -54,12 +67,16 @@ public sealed class PaymentStateMachineExpiryTests
         await using var saga = await PaymentSagaHarness.StartAsync(expiryAfter: TimeSpan.FromMinutes(2));
 
         var response = await saga.InitiateAsync(PaymentSagaHarness.NewIntent());
-
         response.ExpiresAt.ShouldBe(PaymentSagaHarness.Start.AddMinutes(2));
-        await saga.AdvanceTransportClockUntilAsync(
-            TimeSpan.FromMinutes(2),
-            () => saga.Row(response.PaymentId).CurrentState == PaymentStatuses.Expired,
-            "the intent did not expire");
+        await saga.ShouldBeInAsync(response.PaymentId, saga.Machine.AwaitingTransaction);
+
+        saga.Time.Advance(TimeSpan.FromMinutes(2) - TimeSpan.FromSeconds(1));
+        await saga.PublishAndWaitAsync(new ReconcilePayment(response.PaymentId));
+        saga.Row(response.PaymentId).CurrentState.ShouldBe(PaymentStatuses.AwaitingTransaction);
+
+        saga.Time.Advance(TimeSpan.FromSeconds(1));
+        await saga.PublishAndWaitAsync(new ReconcilePayment(response.PaymentId));
+        await saga.ShouldBeInAsync(response.PaymentId, saga.Machine.Expired);
     }
 
     [Fact]

@@ -170,10 +170,7 @@ public sealed class PaymentStateMachineResolutionTests : IAsyncLifetime
                 return await _saga.InitiatedAsync();
             case PaymentStatuses.Expired:
                 var expiring = await _saga.InitiatedAsync();
-                // Quiet: expired by the broker's expiry message or the reconciler's sweep, whichever came first, and the expiry
-                // message arrived (it clears the schedule's token in any state), so nothing changes the row after the snapshot.
-                await _saga.AdvanceTransportClockUntilAsync(
-                    TimeSpan.FromMinutes(15), () => _saga.Row(expiring) is { CurrentState: PaymentStatuses.Expired, ExpiryTokenId: null }, "the intent did not expire");
+                await _saga.ExpireAsync(expiring);
                 return expiring;
         }
 
