@@ -2,7 +2,7 @@ namespace Payments.PortalSimulator;
 
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Registered transaction {TransactionId}: final status {FinalStatus}, {PendingPolls} pending polls, {HashMissingPolls} polls without hash, {NotFoundPolls} polls not found first")]
+    [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "Registered transaction {TransactionId}: final status {FinalStatus}, {PendingPolls} pending polls, {HashMissingPolls} polls without hash, {NotFoundPolls} polls not found first")]
     public static partial void TransactionRegistered(ILogger logger, string transactionId, string finalStatus, int pendingPolls, int hashMissingPolls, int notFoundPolls);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Fault mode set to {Mode}")]

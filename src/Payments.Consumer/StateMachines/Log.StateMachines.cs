@@ -3,11 +3,11 @@ namespace Payments.Consumer;
 // Payment saga: event ids 1200-1299. References, transaction ids and states only.
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 1200, Level = LogLevel.Information,
+    [LoggerMessage(EventId = 1200, Level = LogLevel.Debug,
         Message = "Payment {Reference} initiated, expires at {ExpiresAt}")]
     public static partial void SagaInitiated(ILogger logger, string reference, DateTimeOffset expiresAt);
 
-    [LoggerMessage(EventId = 1201, Level = LogLevel.Information,
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Debug,
         Message = "Payment {Reference} verifying transaction {TransactionId} (submitted after expiry: {SubmittedAfterExpiry})")]
     public static partial void SagaVerificationRequested(ILogger logger, string reference, string transactionId, bool submittedAfterExpiry);
 
@@ -23,7 +23,7 @@ internal static partial class Log
         Message = "Payment {Reference} failed: transaction {TransactionId} already used by another payment")]
     public static partial void SagaTransactionAlreadyUsed(ILogger logger, string reference, string transactionId);
 
-    [LoggerMessage(EventId = 1205, Level = LogLevel.Information,
+    [LoggerMessage(EventId = 1205, Level = LogLevel.Debug,
         Message = "Payment {Reference} confirmed")]
     public static partial void SagaConfirmed(ILogger logger, string reference);
 

@@ -3,7 +3,7 @@ namespace Payments.Consumer;
 // Verification consumer: event ids 1100-1199. Ids and states only; never the command or the portal answer as a whole.
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 1100, Level = LogLevel.Information,
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Debug,
         Message = "Payment {PaymentId} verified: transaction {TransactionId} mined with hash {TransactionHash}")]
     public static partial void PaymentVerified(ILogger logger, Guid paymentId, string transactionId, string transactionHash);
 
