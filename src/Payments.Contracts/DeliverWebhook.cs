@@ -9,4 +9,9 @@ namespace Payments.Contracts;
 /// The row's dispatch counter when this command was sent. Every attempt, deferral and re-send moves the counter on, so a
 /// command whose counter no longer matches is a duplicate or stale and does nothing.
 /// </param>
-public sealed record DeliverWebhook(Guid EventId, int Dispatch);
+/// <param name="ClientId">
+/// The client the event belongs to, so the consumer can choose its endpoint, slot and breaker before it touches the row and
+/// read the row with the attempt it takes, in one statement. Commands without it (sent by an earlier version, a sweep or an
+/// operator's re-send) have the row read first.
+/// </param>
+public sealed record DeliverWebhook(Guid EventId, int Dispatch, string? ClientId = null);

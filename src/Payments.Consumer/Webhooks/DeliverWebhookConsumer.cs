@@ -38,29 +38,40 @@ public sealed class DeliverWebhookConsumer(
     {
         var command = context.Message;
         var cancellationToken = context.CancellationToken;
-        var webhookEvent = await store.FindAsync(command.EventId, cancellationToken);
-        if (webhookEvent is null || webhookEvent.Status != WebhookDeliveryStatuses.Pending || webhookEvent.Dispatch != command.Dispatch)
+
+        // A command that names its client is decided on before the row is read; the attempt reads it (TryBeginAttempt).
+        WebhookEvent? stored = null;
+        var client = command.ClientId;
+        if (client is null)
         {
-            telemetry.RecordDelivery(webhookEvent?.ClientId ?? "unknown", WebhookTelemetry.OutcomeStale);
-            Log.WebhookCommandStale(logger, command.EventId, command.Dispatch);
-            return;
+            stored = await FindPendingAsync(command, cancellationToken);
+            if (stored is null)
+            {
+                return;
+            }
+
+            client = stored.ClientId;
         }
 
-        var client = webhookEvent.ClientId;
         var endpoint = webhooks.Value.For(client);
         if (endpoint is null)
         {
-            // Configuration changed since the event was stored; an operator can re-send it once the endpoint is back.
+            stored ??= await FindPendingAsync(command, cancellationToken);
+            if (stored is null)
+            {
+                return;
+            }
+
             const string error = "no webhook endpoint is configured for the client";
-            await store.MarkUndeliveredAsync(webhookEvent.Id, command.Dispatch, null, error, cancellationToken);
+            await store.MarkUndeliveredAsync(stored.Id, command.Dispatch, null, error, cancellationToken);
             telemetry.RecordDelivery(client, WebhookTelemetry.OutcomeUndelivered);
-            Log.WebhookUndelivered(logger, webhookEvent.Id, webhookEvent.Type, client, webhookEvent.Attempts, error);
+            Log.WebhookUndelivered(logger, stored.Id, stored.Type, client, stored.Attempts, error);
             return;
         }
 
         if (!slots.TryEnter(client, _options.ConcurrencyPerEndpoint))
         {
-            await DeferAsync(context, webhookEvent, BusyDelay, "every delivery slot of the endpoint is busy");
+            await DeferAsync(context, client, BusyDelay, "every delivery slot of the endpoint is busy");
             return;
         }
 
@@ -70,11 +81,11 @@ public sealed class DeliverWebhookConsumer(
             if (!breaker.TryAcquire(out var permit, out var retryAfter))
             {
                 var delay = jitter.Apply(retryAfter, _options.DeferralJitterRatio);
-                await DeferAsync(context, webhookEvent, delay < BusyDelay ? BusyDelay : delay, "circuit open");
+                await DeferAsync(context, client, delay < BusyDelay ? BusyDelay : delay, "circuit open");
                 return;
             }
 
-            await AttemptAsync(context, webhookEvent, endpoint, permit);
+            await AttemptAsync(context, client, endpoint, permit);
         }
         finally
         {
@@ -82,26 +93,46 @@ public sealed class DeliverWebhookConsumer(
         }
     }
 
+    /// <summary>The command's event while it is pending at the command's dispatch; null (counted and logged) otherwise.</summary>
+    private async Task<WebhookEvent?> FindPendingAsync(DeliverWebhook command, CancellationToken cancellationToken)
+    {
+        var webhookEvent = await store.FindAsync(command.EventId, cancellationToken);
+        if (webhookEvent is null || webhookEvent.Status != WebhookDeliveryStatuses.Pending || webhookEvent.Dispatch != command.Dispatch)
+        {
+            RecordStale(webhookEvent?.ClientId ?? command.ClientId ?? "unknown", command);
+            return null;
+        }
+
+        return webhookEvent;
+    }
+
+    private void RecordStale(string client, DeliverWebhook command)
+    {
+        telemetry.RecordDelivery(client, WebhookTelemetry.OutcomeStale);
+        Log.WebhookCommandStale(logger, command.EventId, command.Dispatch);
+    }
+
     private async Task AttemptAsync(
-        ConsumeContext<DeliverWebhook> context, WebhookEvent webhookEvent, WebhookEndpointOptions endpoint, CircuitPermit permit)
+        ConsumeContext<DeliverWebhook> context, string client, WebhookEndpointOptions endpoint, CircuitPermit permit)
     {
         var cancellationToken = context.CancellationToken;
-        var client = webhookEvent.ClientId;
         var dispatch = context.Message.Dispatch;
         var now = time.GetUtcNow();
+        WebhookEvent webhookEvent;
         WebhookAttempt attempt;
         var started = time.GetTimestamp();
         try
         {
-            // The lease outlasts the POST, so the sweeper does not send the event again while this attempt runs.
-            if (!await store.TryBeginAttemptAsync(webhookEvent.Id, dispatch, now, now + _options.Timeout + _options.OverdueAfter, cancellationToken))
+            // The attempt is taken and the event read in one statement; it is counted already when it comes back.
+            if (await store.TryBeginAttemptAsync(context.Message.EventId, dispatch, now, now + _options.Timeout + _options.OverdueAfter, cancellationToken)
+                is not { } claimed)
             {
                 permit.Complete(CallOutcome.Ignored);
-                telemetry.RecordDelivery(client, WebhookTelemetry.OutcomeStale);
-                Log.WebhookCommandStale(logger, webhookEvent.Id, dispatch);
+                RecordStale(client, context.Message);
                 return;
             }
 
+            webhookEvent = claimed;
             attempt = await sender.SendAsync(new Uri(endpoint.Url!, UriKind.Absolute), endpoint.SigningSecrets(), webhookEvent, cancellationToken);
         }
         catch
@@ -111,11 +142,10 @@ public sealed class DeliverWebhookConsumer(
         }
 
         permit.Complete(attempt.Delivered ? CallOutcome.Success : CallOutcome.Failure);
-        var attempts = webhookEvent.Attempts + 1;
+        var attempts = webhookEvent.Attempts;
         var outcome = attempt.Delivered ? WebhookTelemetry.OutcomeDelivered : WebhookTelemetry.OutcomeFailed;
         telemetry.RecordRequest(client, outcome, time.GetElapsedTime(started));
 
-        // The attempt's own dispatch moved the counter on by one: that is the one the next command carries.
         var next = dispatch + 1;
         if (attempt.Delivered)
         {
@@ -137,9 +167,8 @@ public sealed class DeliverWebhookConsumer(
 
         if (await store.TryScheduleRetryAsync(webhookEvent.Id, next, dueAt, attempt, CancellationToken.None))
         {
-            // Not the message's token (the retry is stored and must be sent even while stopping), so bounded by the deadline.
             await deadline.RunAsync(
-                token => context.ScheduleSend(context.ReceiveContext.InputAddress, delay, new DeliverWebhook(webhookEvent.Id, next), token),
+                token => context.ScheduleSend(context.ReceiveContext.InputAddress, delay, new DeliverWebhook(webhookEvent.Id, next, client), token),
                 CancellationToken.None);
         }
 
@@ -147,15 +176,17 @@ public sealed class DeliverWebhookConsumer(
         Log.WebhookAttemptFailed(logger, webhookEvent.Id, webhookEvent.Type, client, attempts, attempt.Error!, delay);
     }
 
-    private async Task DeferAsync(ConsumeContext<DeliverWebhook> context, WebhookEvent webhookEvent, TimeSpan delay, string reason)
+    private async Task DeferAsync(ConsumeContext<DeliverWebhook> context, string client, TimeSpan delay, string reason)
     {
-        var next = context.Message.Dispatch + 1;
-        if (await store.TryDeferAsync(webhookEvent.Id, context.Message.Dispatch, time.GetUtcNow() + delay, context.CancellationToken))
+        var command = context.Message;
+        if (!await store.TryDeferAsync(command.EventId, command.Dispatch, time.GetUtcNow() + delay, context.CancellationToken))
         {
-            await context.ScheduleSend(context.ReceiveContext.InputAddress, delay, new DeliverWebhook(webhookEvent.Id, next), context.CancellationToken);
+            RecordStale(client, command);
+            return;
         }
 
-        telemetry.RecordDelivery(webhookEvent.ClientId, WebhookTelemetry.OutcomeDeferred);
-        Log.WebhookDeferred(logger, webhookEvent.Id, webhookEvent.ClientId, delay, reason);
+        await context.ScheduleSend(context.ReceiveContext.InputAddress, delay, new DeliverWebhook(command.EventId, command.Dispatch + 1, client), context.CancellationToken);
+        telemetry.RecordDelivery(client, WebhookTelemetry.OutcomeDeferred);
+        Log.WebhookDeferred(logger, command.EventId, client, delay, reason);
     }
 }

@@ -46,7 +46,7 @@ public sealed class WebhookEventRecorder(
         // The message's token, which a stopping endpoint cancels (RabbitMq:ConsumerStopTimeout): the outbox sends this after
         // the commit, and its confirmation can be lost with the connection.
         var endpoint = await context.GetSendEndpoint(WebhookDeliveryOptions.Address);
-        await endpoint.Send(new DeliverWebhook(id, webhookEvent.Dispatch), context.CancellationToken);
+        await endpoint.Send(new DeliverWebhook(id, webhookEvent.Dispatch, webhookEvent.ClientId), context.CancellationToken);
     }
 }
 

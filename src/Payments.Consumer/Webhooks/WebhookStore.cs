@@ -16,19 +16,20 @@ public sealed class WebhookStore(IDbContextFactory<PaymentsDbContext> contexts)
     }
 
     /// <summary>
-    /// Takes the attempt the command of <paramref name="dispatch"/> stands for: counts it, and holds the event until
-    /// <paramref name="leaseUntil"/> (the sweeper leaves it alone until then). False when another command took it first.
+    /// Takes the attempt the command of <paramref name="dispatch"/> stands for: counts it, holds the event until
+    /// <paramref name="leaseUntil"/> (the sweeper leaves it alone until then) and answers the event as it is now, in one
+    /// statement. Null when another command took it first, or the event is no longer pending.
     /// </summary>
-    public async Task<bool> TryBeginAttemptAsync(Guid eventId, int dispatch, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
+    public async Task<WebhookEvent?> TryBeginAttemptAsync(Guid eventId, int dispatch, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var rows = await Pending(db, eventId, dispatch).ExecuteUpdateAsync(
-            s => s.SetProperty(e => e.Dispatch, e => e.Dispatch + 1)
-                .SetProperty(e => e.Attempts, e => e.Attempts + 1)
-                .SetProperty(e => e.LastAttemptAt, now)
-                .SetProperty(e => e.NextAttemptAt, leaseUntil),
-            cancellationToken);
-        return rows == 1;
+        var rows = await db.WebhookEvents.FromSql($"""
+            UPDATE webhook_events
+               SET dispatch = dispatch + 1, attempts = attempts + 1, last_attempt_at = {now}, next_attempt_at = {leaseUntil}
+             WHERE id = {eventId} AND dispatch = {dispatch} AND status = {WebhookDeliveryStatuses.Pending}
+            RETURNING *
+            """).AsNoTracking().ToListAsync(cancellationToken);
+        return rows.Count == 0 ? null : rows[0];
     }
 
     /// <summary>Moves the command on without an attempt (an open breaker, a busy endpoint): the next one is due at <paramref name="dueAt"/>.</summary>
