@@ -51,8 +51,8 @@ public static class ServiceDefaults
                 .AddPrometheusExporter());
 
         // Traces only where an OTLP collector is configured to take them. A tracer provider without an exporter still has
-        // every span of MassTransit, ASP.NET Core, HttpClient, EF Core and Npgsql recorded, tagged and thrown away: a
-        // tenth of the consumer's CPU under load.
+        // every span of MassTransit, ASP.NET Core, HttpClient, EF Core and Npgsql recorded, tagged and thrown away (about
+        // 3 % of the consumer's CPU samples under load).
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
             otel.WithTracing(tracing => tracing
