@@ -56,6 +56,7 @@ public sealed class DeliverWebhookConsumer(
         var endpoint = webhooks.Value.For(client);
         if (endpoint is null)
         {
+            // Configuration changed since the event was stored; an operator can re-send it once the endpoint is back.
             stored ??= await FindPendingAsync(command, cancellationToken);
             if (stored is null)
             {
@@ -123,7 +124,8 @@ public sealed class DeliverWebhookConsumer(
         var started = time.GetTimestamp();
         try
         {
-            // The attempt is taken and the event read in one statement; it is counted already when it comes back.
+            // The attempt is taken and the event read in one statement; it is counted already when it comes back. The lease
+            // outlasts the POST, so the sweeper does not send the event again while this attempt runs.
             if (await store.TryBeginAttemptAsync(context.Message.EventId, dispatch, now, now + _options.Timeout + _options.OverdueAfter, cancellationToken)
                 is not { } claimed)
             {
@@ -146,6 +148,7 @@ public sealed class DeliverWebhookConsumer(
         var outcome = attempt.Delivered ? WebhookTelemetry.OutcomeDelivered : WebhookTelemetry.OutcomeFailed;
         telemetry.RecordRequest(client, outcome, time.GetElapsedTime(started));
 
+        // The attempt's own dispatch moved the counter on by one: that is the one the next command carries.
         var next = dispatch + 1;
         if (attempt.Delivered)
         {
@@ -167,6 +170,7 @@ public sealed class DeliverWebhookConsumer(
 
         if (await store.TryScheduleRetryAsync(webhookEvent.Id, next, dueAt, attempt, CancellationToken.None))
         {
+            // Not the message's token (the retry is stored and must be sent even while stopping), so bounded by the deadline.
             await deadline.RunAsync(
                 token => context.ScheduleSend(context.ReceiveContext.InputAddress, delay, new DeliverWebhook(webhookEvent.Id, next, client), token),
                 CancellationToken.None);
