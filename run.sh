@@ -101,6 +101,13 @@ ensure_packages() {
 # ---------------------------------------------------------------- RabbitMQ
 rabbit_running() { as_root rabbitmq-diagnostics -q check_running >/dev/null 2>&1; }
 
+# The open-files limit a node starts with. RabbitMQ keeps a file handle per queue segment and connection and blocks once
+# its handles run out; at the 1,024 that su and runuser give the rabbitmq user, the tests' quorum queues exhaust it
+# (docs/operations.md). The command raises it, in the rabbitmq user's own shell (the switch of user resets it), to
+# RabbitMQ's recommended 65,536, or to the hard limit when that is lower.
+RABBIT_NOFILE=65536
+rabbit_nofile() { echo "ulimit -n $RABBIT_NOFILE 2>/dev/null || ulimit -n \"\$(ulimit -Hn)\""; }
+
 rabbit_up() {
   as_root rabbitmq-plugins enable --offline rabbitmq_management rabbitmq_prometheus >/dev/null
   if rabbit_running; then
@@ -113,8 +120,10 @@ rabbit_up() {
     die "port 5672 is taken by something other than the single node rabbit@$RABBIT_HOST (node 1 of a cluster that './run.sh up' started with PAYMENTS_RABBITMQ_NODES, say: './run.sh down' first)"
   else
     log "starting RabbitMQ"
-    # No systemd here: start the node detached, as the rabbitmq user (the Debian wrapper switches user).
-    as_root sh -c 'nohup rabbitmq-server >/var/log/rabbitmq/payments-run.log 2>&1 &'
+    # No systemd here: start the node detached, as the rabbitmq user, the way Debian's wrapper does (from the user's
+    # home, which holds the Erlang cookie), with the open-files limit raised after the switch of user.
+    as_root sh -c "cd '$RABBIT_USER_HOME' && nohup runuser -u rabbitmq -- env HOME='$RABBIT_USER_HOME' \
+      sh -c '$(rabbit_nofile); exec /usr/lib/rabbitmq/bin/rabbitmq-server' >/var/log/rabbitmq/payments-run.log 2>&1 &"
     touch "$STATE_DIR/rabbitmq.started"
     wait_for 120 "RabbitMQ" as_root rabbitmq-diagnostics -q check_running \
       || { tail -n 20 /var/log/rabbitmq/payments-run.log >&2; exit 1; }
@@ -130,12 +139,13 @@ rabbit_up() {
 
 # A node of the single broker is booting: a beam.smp of the rabbitmq user that is not one of the cluster nodes below
 # (which carry their node name in their environment).
-default_rabbit_booting() {
+default_rabbit_booting() { [ -n "$(default_rabbit_pids)" ]; }
+
+default_rabbit_pids() {
   local pid
   for pid in $(pgrep -u rabbitmq -x beam.smp 2>/dev/null); do
-    as_root grep -qz '^RABBITMQ_NODENAME=' "/proc/$pid/environ" 2>/dev/null || return 0
+    as_root grep -qz '^RABBITMQ_NODENAME=' "/proc/$pid/environ" 2>/dev/null || echo "$pid"
   done
-  return 1
 }
 
 # The integration tests create and delete virtual hosts of their own, which takes an administrator; no service runs as it.
@@ -149,10 +159,33 @@ rabbit_test_admin() {
   export PAYMENTS_RABBITMQ_ADMIN_USER PAYMENTS_RABBITMQ_ADMIN_PASSWORD
 }
 
+# The integration tests' virtual hosts (payments-test- and 12 hex digits) that a run cut short left behind: each holds a
+# score of quorum queues that the node keeps open, so they pile up run after run. Only a test run creates them, and
+# runs do not overlap (one stack at a time), so at the start of one every such virtual host is stale.
+rabbit_stale_test_vhosts_delete() {
+  local vhosts vhost count=0
+  vhosts=$(as_root rabbitmqctl -q list_vhosts name | grep -E '^payments-test-[0-9a-f]{12}$' || true)
+  [ -n "$vhosts" ] || return 0
+  log "deleting $(echo "$vhosts" | wc -l) virtual hosts an earlier test run left behind"
+  for vhost in $vhosts; do
+    as_root rabbitmqctl -q delete_vhost "$vhost" >/dev/null && count=$((count + 1))
+  done
+  log "deleted $count"
+}
+
 rabbit_down() {
   if [ -f "$STATE_DIR/rabbitmq.started" ]; then
     log "stopping RabbitMQ"
-    as_root rabbitmqctl -q shutdown >/dev/null 2>&1 || as_root rabbitmqctl -q stop >/dev/null 2>&1 || true
+    as_root timeout 120 rabbitmqctl -q shutdown >/dev/null 2>&1 || as_root timeout 60 rabbitmqctl -q stop >/dev/null 2>&1 || true
+    # A node that does not stop when asked (one out of file handles blocks its own shutdown) is killed: quorum queues
+    # and the message store recover from their logs at the next start.
+    local pids
+    pids=$(default_rabbit_pids)
+    if [ -n "$pids" ]; then
+      log "RabbitMQ did not stop when asked; killing it"
+      # shellcheck disable=SC2086 # one pid per word
+      as_root kill -KILL $pids 2>/dev/null || true
+    fi
     # The node started Erlang's port mapper daemon; it goes with it.
     as_root epmd -kill >/dev/null 2>&1 || true
     rm -f "$STATE_DIR/rabbitmq.started"
@@ -223,7 +256,7 @@ cluster_node_start() {
   mkdir -p "$LOG_DIR"
   log "starting RabbitMQ node $node (amqp $amqp, management $mgmt, distribution $dist; data ${dir#"$ROOT"/}, log .run/logs/rabbitmq-$name-$i.log)"
   # No systemd: detached, as the rabbitmq user; everything the node keeps is in its own folder, none of /etc/rabbitmq applies.
-  as_root setsid nohup runuser -u rabbitmq -- env -C "$dir" HOME="$RABBIT_USER_HOME" \
+  as_root setsid nohup runuser -u rabbitmq -- sh -c "$(rabbit_nofile); exec \"\$@\"" rabbitmq-node env -C "$dir" HOME="$RABBIT_USER_HOME" \
     RABBITMQ_NODENAME="$node" RABBITMQ_DIST_PORT="$dist" RABBITMQ_CONF_ENV_FILE="$dir/rabbitmq-env.conf" \
     RABBITMQ_CONFIG_FILE="$dir/rabbitmq.conf" RABBITMQ_ADVANCED_CONFIG_FILE="$dir/advanced.config" \
     RABBITMQ_ENABLED_PLUGINS_FILE="$dir/enabled_plugins" RABBITMQ_MNESIA_BASE="$dir/mnesia" RABBITMQ_LOG_BASE="$dir/log" \
@@ -595,6 +628,7 @@ cmd_test() {
   PAYMENTS_RABBITMQ_NODES=1
   services_up promtool docker-compose
   rabbit_test_admin
+  rabbit_stale_test_vhosts_delete
   test_cluster_up
   local results="$STATE_DIR/test-results"
   rm -rf "$results"
