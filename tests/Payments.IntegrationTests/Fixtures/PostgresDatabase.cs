@@ -119,11 +119,15 @@ public sealed class PostgresDatabase : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        // The owner may end its own sessions only (WITH (FORCE) below): the API role's pooled ones are closed here.
+        // The owner may end its own sessions only (WITH (FORCE) below): the API role's pooled ones are closed here, in the
+        // pools of the strings as given and as the services use them (PostgresOptions.Pooled: a pool per exact string).
         foreach (var connectionString in new[] { ConnectionString, ApiConnectionString })
         {
-            await using var probe = new NpgsqlConnection(connectionString);
-            NpgsqlConnection.ClearPool(probe);
+            foreach (var form in new[] { connectionString, PostgresOptions.Pooled(connectionString) })
+            {
+                await using var probe = new NpgsqlConnection(form);
+                NpgsqlConnection.ClearPool(probe);
+            }
         }
 
         await using var connection = new NpgsqlConnection(ServerConnectionString + ";Database=postgres");
