@@ -105,8 +105,7 @@ rabbit_running() { as_root rabbitmq-diagnostics -q check_running >/dev/null 2>&1
 # its handles run out; at the 1,024 that su and runuser give the rabbitmq user, the tests' quorum queues exhaust it
 # (docs/operations.md). The command raises it, in the rabbitmq user's own shell (the switch of user resets it), to
 # RabbitMQ's recommended 65,536, or to the hard limit when that is lower.
-RABBIT_NOFILE=65536
-rabbit_nofile() { echo "ulimit -n $RABBIT_NOFILE 2>/dev/null || ulimit -n \"\$(ulimit -Hn)\""; }
+RABBIT_NOFILE_RAISE='ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"'
 
 rabbit_up() {
   as_root rabbitmq-plugins enable --offline rabbitmq_management rabbitmq_prometheus >/dev/null
@@ -123,7 +122,7 @@ rabbit_up() {
     # No systemd here: start the node detached, as the rabbitmq user, the way Debian's wrapper does (from the user's
     # home, which holds the Erlang cookie), with the open-files limit raised after the switch of user.
     as_root sh -c "cd '$RABBIT_USER_HOME' && nohup runuser -u rabbitmq -- env HOME='$RABBIT_USER_HOME' \
-      sh -c '$(rabbit_nofile); exec /usr/lib/rabbitmq/bin/rabbitmq-server' >/var/log/rabbitmq/payments-run.log 2>&1 &"
+      sh -c '$RABBIT_NOFILE_RAISE; exec /usr/lib/rabbitmq/bin/rabbitmq-server' >/var/log/rabbitmq/payments-run.log 2>&1 &"
     touch "$STATE_DIR/rabbitmq.started"
     wait_for 120 "RabbitMQ" as_root rabbitmq-diagnostics -q check_running \
       || { tail -n 20 /var/log/rabbitmq/payments-run.log >&2; exit 1; }
@@ -256,7 +255,7 @@ cluster_node_start() {
   mkdir -p "$LOG_DIR"
   log "starting RabbitMQ node $node (amqp $amqp, management $mgmt, distribution $dist; data ${dir#"$ROOT"/}, log .run/logs/rabbitmq-$name-$i.log)"
   # No systemd: detached, as the rabbitmq user; everything the node keeps is in its own folder, none of /etc/rabbitmq applies.
-  as_root setsid nohup runuser -u rabbitmq -- sh -c "$(rabbit_nofile); exec \"\$@\"" rabbitmq-node env -C "$dir" HOME="$RABBIT_USER_HOME" \
+  as_root setsid nohup runuser -u rabbitmq -- sh -c "$RABBIT_NOFILE_RAISE; exec \"\$@\"" rabbitmq-node env -C "$dir" HOME="$RABBIT_USER_HOME" \
     RABBITMQ_NODENAME="$node" RABBITMQ_DIST_PORT="$dist" RABBITMQ_CONF_ENV_FILE="$dir/rabbitmq-env.conf" \
     RABBITMQ_CONFIG_FILE="$dir/rabbitmq.conf" RABBITMQ_ADVANCED_CONFIG_FILE="$dir/advanced.config" \
     RABBITMQ_ENABLED_PLUGINS_FILE="$dir/enabled_plugins" RABBITMQ_MNESIA_BASE="$dir/mnesia" RABBITMQ_LOG_BASE="$dir/log" \
