@@ -72,7 +72,7 @@ switch (command)
                 ConsumerConcurrency: Int("consumer-concurrency", "16"))
             {
                 OutageLabel = Option("outage-label", ""),
-                WarmUpPayments = Int("warm-up-payments", "1000"),
+                WarmUpPayments = Int("warm-up-payments", "3000"),
             };
             return await new BenchRunner(api, simulator, management, bench, Console.Out).RunAsync(Option("scenario", "all"), cancel.Token);
         }

@@ -14,6 +14,9 @@ public sealed class BareRoundTrip(BrokerSettings broker, int prefetch, int concu
 {
     public const string QueueName = "bench-round-trip";
 
+    /// <summary>Round trips before the timed ones, not measured.</summary>
+    public const int WarmUpMessages = 5000;
+
     /// <summary>
     /// Round trips per second after a warm-up, and the CPU seconds <paramref name="cpuSeconds"/> (the broker and this process)
     /// rose by while they were timed.
@@ -40,8 +43,8 @@ public sealed class BareRoundTrip(BrokerSettings broker, int prefetch, int concu
         await bus.StartAsync(cancellationToken);
         try
         {
-            // Warm-up: connections, channels, JIT.
-            await Parallel.ForAsync(0, 200, new ParallelOptions { MaxDegreeOfParallelism = inFlight, CancellationToken = cancellationToken },
+            // Warm-up: connections, channels, JIT and tiering, as the system's warm-up has before it is timed.
+            await Parallel.ForAsync(0, WarmUpMessages, new ParallelOptions { MaxDegreeOfParallelism = inFlight, CancellationToken = cancellationToken },
                 async (i, token) => await bus.Publish(new BenchPing(-1), token));
             await counter.WarmedUp.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
 
@@ -74,7 +77,7 @@ public sealed class BareRoundTrip(BrokerSettings broker, int prefetch, int concu
         {
             if (context.Message.Sequence < 0)
             {
-                if (Interlocked.Increment(ref _warmUpReceived) == 200)
+                if (Interlocked.Increment(ref _warmUpReceived) == WarmUpMessages)
                 {
                     _warmedUp.TrySetResult();
                 }

@@ -22,7 +22,7 @@ public sealed record BenchSettings(
     public string OutageLabel { get; init; } = "";
 
     /// <summary>Payments run through the stack before the throughput is measured, as the baseline warms up before it is timed.</summary>
-    public int WarmUpPayments { get; init; } = 1000;
+    public int WarmUpPayments { get; init; } = 3000;
 }
 
 /// <summary>
@@ -87,7 +87,7 @@ public sealed class BenchRunner(PaymentsApiClient api, SimulatorClient simulator
             Progress($"warm-up: {settings.WarmUpPayments} payments, not measured");
             var warmUpUser = PaymentDriver.NewRunUser("warm-up");
             var warmingUp = new PaymentDriver(api, simulator).RunSaturatingAsync(warmUpUser, settings.WarmUpPayments, settings.Concurrency, cancellationToken);
-            await store.WaitForConfirmedAsync(warmUpUser, settings.WarmUpPayments, TimeSpan.FromMinutes(2), c => ProgressCounts("warm-up", c), cancellationToken);
+            await store.WaitForConfirmedAsync(warmUpUser, settings.WarmUpPayments, TimeSpan.FromMinutes(2), c => ProgressCounts("warm-up", c), cancellationToken, verdicts.CountFromNow());
             await warmingUp;
         }
 
@@ -104,7 +104,7 @@ public sealed class BenchRunner(PaymentsApiClient api, SimulatorClient simulator
         Progress($"system: {settings.Payments} payments end to end, {settings.Concurrency} in flight");
         var started = DateTimeOffset.UtcNow;
         var submitting = driver.RunSaturatingAsync(user, settings.Payments, settings.Concurrency, cancellationToken);
-        var counts = await store.WaitForConfirmedAsync(user, settings.Payments, TimeSpan.FromMinutes(4), c => ProgressCounts("peak", c), cancellationToken);
+        var counts = await store.WaitForConfirmedAsync(user, settings.Payments, TimeSpan.FromMinutes(4), c => ProgressCounts("peak", c), cancellationToken, verdicts.CountFromNow());
         await submitting;
         var cpuAfter = probes.ToDictionary(p => p.Name, p => p.CpuSeconds());
         var rows = await store.ReadAsync(user, cancellationToken);
@@ -130,7 +130,7 @@ public sealed class BenchRunner(PaymentsApiClient api, SimulatorClient simulator
         var latencyDriver = new PaymentDriver(api, simulator);
         Progress($"latency: {settings.LatencyPayments} payments paced at {halfRate:0.0}/s (half the peak rate)");
         var pacing = latencyDriver.RunPacedAsync(latencyUser, settings.LatencyPayments, halfRate, cancellationToken);
-        await store.WaitForConfirmedAsync(latencyUser, settings.LatencyPayments, TimeSpan.FromMinutes(4), c => ProgressCounts("half rate", c), cancellationToken);
+        await store.WaitForConfirmedAsync(latencyUser, settings.LatencyPayments, TimeSpan.FromMinutes(4), c => ProgressCounts("half rate", c), cancellationToken, verdicts.CountFromNow());
         await pacing;
         var latencyRows = await store.ReadAsync(latencyUser, cancellationToken);
         var halfLatencies = Latencies(latencyDriver, latencyRows);
@@ -188,6 +188,7 @@ public sealed class BenchRunner(PaymentsApiClient api, SimulatorClient simulator
         await using var store = new PaymentStore(settings.PostgresConnectionString);
         await using var verdicts = new VerdictListener();
         await verdicts.StartAsync(settings.Broker, cancellationToken);
+        var verdictsSinceStart = verdicts.CountFromNow();
         var consumers = Probes().Where(p => p.Name.StartsWith("Payments.Consumer", StringComparison.Ordinal)).ToList();
         if (_peakRate == 0 && File.Exists(PeakRateFile))
         {
@@ -256,7 +257,7 @@ public sealed class BenchRunner(PaymentsApiClient api, SimulatorClient simulator
         Progress("portal back up");
         var closing = WhenEveryPortalBreakerClosedAsync(instances, cancellationToken);
 
-        var counts = await store.WaitForConfirmedAsync(user, settings.OutagePayments, TimeSpan.FromMinutes(5), c => ProgressCounts("outage", c), cancellationToken);
+        var counts = await store.WaitForConfirmedAsync(user, settings.OutagePayments, TimeSpan.FromMinutes(5), c => ProgressCounts("outage", c), cancellationToken, verdictsSinceStart);
         Progress("outage: every payment settled, reading the results");
         await submitting;
         var (closedAt, waitingAtClose) = await closing;

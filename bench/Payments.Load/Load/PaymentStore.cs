@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Npgsql;
 
 namespace Payments.Load.Load;
@@ -49,22 +50,39 @@ public sealed class PaymentStore(string connectionString) : IAsyncDisposable
         return rows;
     }
 
-    /// <summary>Waits until <paramref name="expected"/> payments of the run are Confirmed, or the timeout passes.</summary>
-    public async Task<Dictionary<string, int>> WaitForConfirmedAsync(string userId, int expected, TimeSpan timeout, Action<Dictionary<string, int>>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits until <paramref name="expected"/> payments of the run are Confirmed, or the timeout passes. The count scans the
+    /// saga table, which holds every earlier run's payments too, and that scan is PostgreSQL CPU the benchmark would charge
+    /// to the payments it measures (2.3 ms per payment on a table of 150,000 rows). With <paramref name="verified"/> (the
+    /// run's verdicts seen on the bus) the table is read every 5 seconds for progress, and often only once every verdict is in.
+    /// </summary>
+    public async Task<Dictionary<string, int>> WaitForConfirmedAsync(
+        string userId, int expected, TimeSpan timeout, Action<Dictionary<string, int>>? progress, CancellationToken cancellationToken,
+        Func<int>? verified = null)
     {
         var deadline = DateTimeOffset.UtcNow + timeout;
+        long? lastRead = null;
         while (true)
         {
-            var counts = await CountByStateAsync(userId, cancellationToken);
-            progress?.Invoke(counts);
-            if (counts.GetValueOrDefault("Confirmed") >= expected || DateTimeOffset.UtcNow > deadline)
+            var due = verified is null || verified() >= expected || lastRead is null || Stopwatch.GetElapsedTime(lastRead.Value) >= ProgressInterval
+                || DateTimeOffset.UtcNow > deadline;
+            if (due)
             {
-                return counts;
+                lastRead = Stopwatch.GetTimestamp();
+                var counts = await CountByStateAsync(userId, cancellationToken);
+                progress?.Invoke(counts);
+                if (counts.GetValueOrDefault("Confirmed") >= expected || DateTimeOffset.UtcNow > deadline)
+                {
+                    return counts;
+                }
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
         }
     }
+
+    /// <summary>How often <see cref="WaitForConfirmedAsync"/> reads the table while the verdicts are still coming.</summary>
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(5);
 
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 }

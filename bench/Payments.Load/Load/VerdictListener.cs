@@ -12,6 +12,7 @@ public sealed class VerdictListener : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<Guid, int> _verified = new();
     private IBusControl? _bus;
+    private int _received;
 
     public async Task StartAsync(BrokerSettings broker, CancellationToken cancellationToken)
     {
@@ -24,13 +25,20 @@ public sealed class VerdictListener : IAsyncDisposable
             });
             // The counter is its own object: MassTransit disposes a consumer after each message, and disposing the listener
             // stops the bus.
-            cfg.ReceiveEndpoint(new TemporaryEndpointDefinition("bench-verdicts"), e => e.Consumer(() => new Counter(_verified)));
+            cfg.ReceiveEndpoint(new TemporaryEndpointDefinition("bench-verdicts"), e => e.Consumer(() => new Counter(this)));
         });
         await _bus.StartAsync(cancellationToken);
     }
 
     /// <summary>PaymentVerified events this listener received (deliveries a count of the system's work leaves out).</summary>
-    public int Received => _verified.Values.Sum();
+    public int Received => Volatile.Read(ref _received);
+
+    /// <summary>PaymentVerified events received from now on (a scenario's verdicts, when it starts now).</summary>
+    public Func<int> CountFromNow()
+    {
+        var before = Received;
+        return () => Received - before;
+    }
 
     /// <summary>Payments of <paramref name="references"/> for which more than one PaymentVerified arrived.</summary>
     public int Duplicates(IEnumerable<string> references) =>
@@ -44,11 +52,12 @@ public sealed class VerdictListener : IAsyncDisposable
         }
     }
 
-    private sealed class Counter(ConcurrentDictionary<Guid, int> verified) : IConsumer<PaymentVerified>
+    private sealed class Counter(VerdictListener listener) : IConsumer<PaymentVerified>
     {
         public Task Consume(ConsumeContext<PaymentVerified> context)
         {
-            verified.AddOrUpdate(context.Message.PaymentId, 1, (_, count) => count + 1);
+            listener._verified.AddOrUpdate(context.Message.PaymentId, 1, (_, count) => count + 1);
+            Interlocked.Increment(ref listener._received);
             return Task.CompletedTask;
         }
     }
