@@ -27,7 +27,14 @@ public sealed class DeliverWebhookConsumer(
     PublishDeadline deadline,
     ILogger<DeliverWebhookConsumer> logger) : IConsumer<DeliverWebhook>
 {
-    /// <summary>How long an event waits when its endpoint already has every delivery slot busy.</summary>
+    /// <summary>
+    /// How long a delivery waits here for one of its endpoint's slots. A fast endpoint frees one within milliseconds, so a
+    /// burst for one client is delivered as it comes instead of going round the broker; a slow one holds the waiting
+    /// deliveries (and other clients' events behind them) at most this long.
+    /// </summary>
+    internal static readonly TimeSpan SlotWait = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How long an event waits when its endpoint kept every delivery slot busy for <see cref="SlotWait"/>.</summary>
     internal static readonly TimeSpan BusyDelay = TimeSpan.FromSeconds(1);
 
     private readonly WebhookDeliveryOptions _options = options.Value;
@@ -70,7 +77,7 @@ public sealed class DeliverWebhookConsumer(
             return;
         }
 
-        if (!slots.TryEnter(client, _options.ConcurrencyPerEndpoint))
+        if (!await slots.EnterAsync(client, _options.ConcurrencyPerEndpoint, SlotWait, cancellationToken))
         {
             await DeferAsync(context, client, BusyDelay, "every delivery slot of the endpoint is busy");
             return;

@@ -43,7 +43,8 @@ public sealed class WebhookDeliveryOptions : IValidatableObject
 
     /// <summary>
     /// Deliveries in flight to one endpoint. A slow endpoint holds at most this many of the <see cref="ConcurrencyLimit"/>
-    /// slots; its other events wait a second and come back, so other clients' deliveries keep their pace.
+    /// slots; its other events wait up to 250 ms for one, then a second through the broker, and come back, so other clients'
+    /// deliveries keep their pace.
     /// </summary>
     [Range(1, 1024)]
     public int ConcurrencyPerEndpoint { get; set; } = 4;
