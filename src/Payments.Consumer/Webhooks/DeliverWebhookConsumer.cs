@@ -16,7 +16,7 @@ namespace Payments.Consumer.Webhooks;
 /// </summary>
 public sealed class DeliverWebhookConsumer(
     WebhookStore store,
-    WebhookSender sender,
+    WebhookAttempts attempts,
     IOptions<WebhookOptions> webhooks,
     IOptions<WebhookDeliveryOptions> options,
     ICircuitBreakerRegistry breakers,
@@ -114,78 +114,20 @@ public sealed class DeliverWebhookConsumer(
         return webhookEvent;
     }
 
-    private void RecordStale(string client, DeliverWebhook command)
-    {
-        telemetry.RecordDelivery(client, WebhookTelemetry.OutcomeStale);
-        Log.WebhookCommandStale(logger, command.EventId, command.Dispatch);
-    }
+    private void RecordStale(string client, DeliverWebhook command) => attempts.RecordStale(client, command.EventId, command.Dispatch);
 
-    private async Task AttemptAsync(
-        ConsumeContext<DeliverWebhook> context, string client, WebhookEndpointOptions endpoint, CircuitPermit permit)
-    {
-        var cancellationToken = context.CancellationToken;
-        var dispatch = context.Message.Dispatch;
-        var now = time.GetUtcNow();
-        WebhookEvent webhookEvent;
-        WebhookAttempt attempt;
-        var started = time.GetTimestamp();
-        try
-        {
-            // The attempt is taken and the event read in one statement; it is counted already when it comes back. The lease
-            // outlasts the POST, so the sweeper does not send the event again while this attempt runs.
-            if (await store.TryBeginAttemptAsync(context.Message.EventId, dispatch, now, now + _options.Timeout + _options.OverdueAfter, cancellationToken)
-                is not { } claimed)
-            {
-                permit.Complete(CallOutcome.Ignored);
-                RecordStale(client, context.Message);
-                return;
-            }
-
-            webhookEvent = claimed;
-            attempt = await sender.SendAsync(new Uri(endpoint.Url!, UriKind.Absolute), endpoint.SigningSecrets(), webhookEvent, cancellationToken);
-        }
-        catch
-        {
-            permit.Complete(CallOutcome.Ignored);
-            throw;
-        }
-
-        permit.Complete(attempt.Delivered ? CallOutcome.Success : CallOutcome.Failure);
-        var attempts = webhookEvent.Attempts;
-        var outcome = attempt.Delivered ? WebhookTelemetry.OutcomeDelivered : WebhookTelemetry.OutcomeFailed;
-        telemetry.RecordRequest(client, outcome, time.GetElapsedTime(started));
-
-        // The attempt's own dispatch moved the counter on by one: that is the one the next command carries.
-        var next = dispatch + 1;
-        if (attempt.Delivered)
-        {
-            await store.MarkDeliveredAsync(webhookEvent.Id, time.GetUtcNow(), attempt.StatusCode!.Value, CancellationToken.None);
-            telemetry.RecordDelivery(client, WebhookTelemetry.OutcomeDelivered);
-            Log.WebhookDelivered(logger, webhookEvent.Id, webhookEvent.Type, client, attempts, attempt.StatusCode.Value);
-            return;
-        }
-
-        var delay = _options.DelayAfter(attempts);
-        var dueAt = time.GetUtcNow() + delay;
-        if (dueAt > webhookEvent.RetryUntil)
-        {
-            await store.MarkUndeliveredAsync(webhookEvent.Id, next, attempt.StatusCode, attempt.Error!, CancellationToken.None);
-            telemetry.RecordDelivery(client, WebhookTelemetry.OutcomeUndelivered);
-            Log.WebhookUndelivered(logger, webhookEvent.Id, webhookEvent.Type, client, attempts, attempt.Error!);
-            return;
-        }
-
-        if (await store.TryScheduleRetryAsync(webhookEvent.Id, next, dueAt, attempt, CancellationToken.None))
-        {
+    private Task AttemptAsync(
+        ConsumeContext<DeliverWebhook> context, string client, WebhookEndpointOptions endpoint, CircuitPermit permit) =>
+        attempts.AttemptAsync(
+            context.Message.EventId,
+            context.Message.Dispatch,
+            client,
+            endpoint,
+            permit,
             // Not the message's token (the retry is stored and must be sent even while stopping), so bounded by the deadline.
-            await deadline.RunAsync(
-                token => context.ScheduleSend(context.ReceiveContext.InputAddress, delay, new DeliverWebhook(webhookEvent.Id, next, client), token),
-                CancellationToken.None);
-        }
-
-        telemetry.RecordDelivery(client, WebhookTelemetry.OutcomeFailed);
-        Log.WebhookAttemptFailed(logger, webhookEvent.Id, webhookEvent.Type, client, attempts, attempt.Error!, delay);
-    }
+            (delay, next) => deadline.RunAsync(
+                token => context.ScheduleSend(context.ReceiveContext.InputAddress, delay, next, token), CancellationToken.None),
+            context.CancellationToken);
 
     private async Task DeferAsync(ConsumeContext<DeliverWebhook> context, string client, TimeSpan delay, string reason)
     {

@@ -35,4 +35,12 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1508, Level = LogLevel.Warning, Message = "Re-send of webhook {EventId} asked, but no such event is stored")]
     public static partial void WebhookResendUnknown(ILogger logger, Guid eventId);
+
+    [LoggerMessage(EventId = 1509, Level = LogLevel.Warning,
+        Message = "First attempt of webhook {EventId} failed in this process; it goes to the delivery queue")]
+    public static partial void WebhookFirstAttemptFailed(ILogger logger, Guid eventId, Exception exception);
+
+    [LoggerMessage(EventId = 1510, Level = LogLevel.Error,
+        Message = "Webhook {EventId} could not be handed to the delivery queue; the sweep sends it once it is overdue")]
+    public static partial void WebhookHandOverFailed(ILogger logger, Guid eventId, Exception exception);
 }

@@ -1,4 +1,5 @@
 using MassTransit;
+using MassTransit.Middleware.InMemoryOutbox;
 using Microsoft.Extensions.Options;
 using Payments.Contracts;
 using Payments.Infrastructure.Documents;
@@ -11,13 +12,15 @@ namespace Payments.Consumer.Webhooks;
 /// added to the transaction that saves the saga row, and its first delivery command is sent through the endpoint's outbox,
 /// which releases it only after that transaction committed. A crash before the commit loses both the status and the
 /// event (the message is redelivered and the step runs again); a crash after it leaves a pending event whose command may be
-/// lost, which the sweeper sends again. Clients without an endpoint get no event.
+/// lost, which the sweeper sends again. Clients without an endpoint get no event. In a process that delivers webhooks
+/// (<see cref="WebhookFirstAttempts"/>), the first attempt is made there after the commit, with no command through the broker.
 /// </summary>
 public sealed class WebhookEventRecorder(
     IOptions<WebhookOptions> webhooks,
     IOptions<WebhookDeliveryOptions> delivery,
     IWebhookOutbox outbox,
-    TimeProvider time)
+    TimeProvider time,
+    WebhookFirstAttempts? firstAttempts = null)
 {
     public async Task RecordAsync(BehaviorContext<PaymentState> context, string type)
     {
@@ -43,10 +46,22 @@ public sealed class WebhookEventRecorder(
             RetryUntil = now + delivery.Value.RetryFor,
         };
         outbox.Add(context, webhookEvent);
+        var command = new DeliverWebhook(id, webhookEvent.Dispatch, webhookEvent.ClientId);
+        if (firstAttempts is not null && context.TryGetPayload<OutboxContext>(out var afterCommit))
+        {
+            // Run by the endpoint's outbox once the saga's transaction has committed, as its sends are.
+            await afterCommit.Add(() =>
+            {
+                firstAttempts.Enqueue(command);
+                return Task.CompletedTask;
+            });
+            return;
+        }
+
         // The message's token, which a stopping endpoint cancels (RabbitMq:ConsumerStopTimeout): the outbox sends this after
         // the commit, and its confirmation can be lost with the connection.
         var endpoint = await context.GetSendEndpoint(WebhookDeliveryOptions.Address);
-        await endpoint.Send(new DeliverWebhook(id, webhookEvent.Dispatch, webhookEvent.ClientId), context.CancellationToken);
+        await endpoint.Send(command, context.CancellationToken);
     }
 }
 

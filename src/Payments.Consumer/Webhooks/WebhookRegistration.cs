@@ -40,8 +40,8 @@ public static class WebhookRegistration
     }
 
     /// <summary>
-    /// The delivery consumer and operators' re-sends on <c>deliver-webhook</c>, the signed HTTP sender, the per-endpoint
-    /// slots and the sweeper for lost commands. Needs the circuit breakers and the payments database.
+    /// The delivery consumer and operators' re-sends on <c>deliver-webhook</c>, the first attempts after the saga's commit,
+    /// the signed HTTP sender, the per-endpoint slots and the sweeper for lost commands. Needs the circuit breakers and the payments database.
     /// </summary>
     public static IBusRegistrationConfigurator AddWebhookDelivery(this IBusRegistrationConfigurator bus)
     {
@@ -63,6 +63,9 @@ public static class WebhookRegistration
             // The default loggers hand request headers (the signature) to logging providers.
             .RemoveAllLoggers();
         bus.AddHostedService<WebhookSweeper>();
+        bus.TryAddSingleton<WebhookAttempts>();
+        bus.TryAddSingleton<WebhookFirstAttempts>();
+        bus.AddHostedService(static provider => provider.GetRequiredService<WebhookFirstAttempts>());
 
         bus.AddConsumer<DeliverWebhookConsumer, DeliverWebhookConsumerDefinition>();
         bus.AddConsumer<ResendWebhookConsumer, ResendWebhookConsumerDefinition>();

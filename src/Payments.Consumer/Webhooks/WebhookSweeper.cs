@@ -6,9 +6,9 @@ using Payments.Infrastructure.Messaging;
 namespace Payments.Consumer.Webhooks;
 
 /// <summary>
-/// Finds pending events whose command is overdue and sends each a new one. A command is lost when the process stops
-/// between the saga's commit and the outbox's send, or between a failed attempt's update and its scheduled retry; the
-/// event row survives either, so its delivery only waits for the next sweep. Each instance sweeps; a row is claimed by one.
+/// Finds pending events whose command is overdue and sends each a new one. A first attempt or a command is lost when the
+/// process stops between the saga's commit and the attempt (or the outbox's send), or between a failed attempt's update and
+/// its scheduled retry; the event row survives either, so its delivery only waits for the next sweep. Each instance sweeps; a row is claimed by one.
 /// </summary>
 internal sealed class WebhookSweeper(
     IServiceScopeFactory scopes,

@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
+using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Payments.Contracts;
@@ -76,6 +78,22 @@ public sealed class WebhookDeliveryTests : IClassFixture<WebhookStackFixture>, I
         payment.GetProperty("amount").GetString().ShouldBe("1.5");
         payment.GetProperty("transactionId").GetString().ShouldBe(confirmed.GetProperty("transactionId").GetString());
         payment.GetProperty("webhook").ValueKind.ShouldBe(JsonValueKind.Null);
+    }
+
+    [Fact]
+    public async Task The_first_attempt_is_made_by_the_consumer_after_the_commit_with_no_command_through_the_broker()
+    {
+        var sent = new SentMessages();
+        using var observing = _stack.ConsumerServices.GetRequiredService<IBus>().ConnectSendObserver(sent);
+
+        var reference = (await _shop.PayAsync("2.5", "USDC", "2500000")).GetProperty("reference").GetString()!;
+        var document = await _shop.PollUntilAsync(reference, d => WebhookStatus(d) == "delivered");
+
+        var eventId = Guid.Parse(document.GetProperty("webhook").GetProperty("eventId").GetString()!);
+        document.GetProperty("webhook").GetProperty("attempts").GetInt32().ShouldBe(1);
+        // The observer sees what the saga sends from its consume context: the verification command of this payment.
+        sent.Of<VerifyPayment>().ShouldContain(m => m.Reference == reference);
+        sent.Of<DeliverWebhook>().ShouldNotContain(m => m.EventId == eventId);
     }
 
     [Fact]
@@ -266,4 +284,22 @@ public sealed class WebhookDeliveryTests : IClassFixture<WebhookStackFixture>, I
 
     internal static string? WebhookStatus(JsonElement document) =>
         document.GetProperty("webhook") is { ValueKind: JsonValueKind.Object } webhook ? webhook.GetProperty("status").GetString() : null;
+}
+
+/// <summary>Every message the consumer's bus sent, as sent.</summary>
+internal sealed class SentMessages : ISendObserver
+{
+    private readonly ConcurrentQueue<object> _messages = new();
+
+    public IReadOnlyList<T> Of<T>() => _messages.OfType<T>().ToList();
+
+    public Task PreSend<T>(SendContext<T> context) where T : class => Task.CompletedTask;
+
+    public Task PostSend<T>(SendContext<T> context) where T : class
+    {
+        _messages.Enqueue(context.Message);
+        return Task.CompletedTask;
+    }
+
+    public Task SendFault<T>(SendContext<T> context, Exception exception) where T : class => Task.CompletedTask;
 }
