@@ -8,7 +8,4 @@ internal interface IIdempotencyStore
     /// else the stored one. Concurrent first uses of one key all get the same record.
     /// </summary>
     Task<IdempotencyRecord> ClaimAsync(string clientId, string key, byte[] requestHash, Guid paymentId, CancellationToken cancellationToken);
-
-    /// <summary>Stores the first answer of the key's intent, unless one is stored already.</summary>
-    Task CompleteAsync(string clientId, string key, Guid paymentId, string status, DateTimeOffset expiresAt, CancellationToken cancellationToken);
 }

@@ -1,8 +1,8 @@
 namespace Payments.Api.Idempotency;
 
 /// <summary>
-/// One client's <c>Idempotency-Key</c>: the request it was first used with (a hash of the validated fields), the intent that
-/// request creates, and once the saga has answered, that answer, which every repeat replays.
+/// One client's <c>Idempotency-Key</c>: the request it was first used with (a hash of the validated fields) and the intent
+/// that request creates. A repeat replays the first answer from the intent's saga row.
 /// </summary>
 internal sealed class IdempotencyRecord
 {
@@ -21,9 +21,9 @@ internal sealed class IdempotencyRecord
     /// <summary>Past this the key is forgotten and may be used again.</summary>
     public DateTimeOffset ExpiresAt { get; set; }
 
-    /// <summary>The status of the first answer; null until the saga has answered.</summary>
+    /// <summary>The status of the first answer, in rows an earlier version stored it in; null in rows stored now.</summary>
     public string? IntentStatus { get; set; }
 
-    /// <summary>The intent's deadline in the first answer; null until the saga has answered.</summary>
+    /// <summary>The intent's deadline of the first answer, in rows an earlier version stored it in; null in rows stored now.</summary>
     public DateTimeOffset? IntentExpiresAt { get; set; }
 }

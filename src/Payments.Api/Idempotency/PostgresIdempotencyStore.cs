@@ -28,11 +28,6 @@ internal sealed class PostgresIdempotencyStore(
 
     private static readonly string ReadSql = $"SELECT {Columns} FROM {Table} WHERE client_id = @client AND idempotency_key = @key";
 
-    private static readonly string CompleteSql = $"""
-        UPDATE {Table} SET intent_status = @status, intent_expires_at = @intent_expires
-        WHERE client_id = @client AND idempotency_key = @key AND payment_id = @payment AND intent_status IS NULL
-        """;
-
     private const string Table = IdempotencyDbContext.QualifiedTableName;
 
     public async Task<IdempotencyRecord> ClaimAsync(
@@ -70,21 +65,6 @@ internal sealed class PostgresIdempotencyStore(
                 return stored ?? throw new InvalidOperationException("The idempotency key could neither be claimed nor read.");
             }
         }
-    }
-
-    public async Task CompleteAsync(
-        string clientId, string key, Guid paymentId, string status, DateTimeOffset expiresAt, CancellationToken cancellationToken)
-    {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        await connection.OpenAsync(cancellationToken);
-        await using var complete = new NpgsqlCommand(CompleteSql, connection);
-        complete.Parameters.AddWithValue("client", clientId);
-        complete.Parameters.AddWithValue("key", key);
-        complete.Parameters.AddWithValue("payment", paymentId);
-        complete.Parameters.AddWithValue("status", status);
-        complete.Parameters.AddWithValue("intent_expires", expiresAt);
-        await complete.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static async Task<IdempotencyRecord?> ReadRecordAsync(

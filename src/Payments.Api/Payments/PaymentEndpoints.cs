@@ -10,6 +10,7 @@ using Payments.Api.Validation;
 using Payments.Contracts;
 using Payments.Infrastructure.Documents;
 using Payments.Infrastructure.Messaging;
+using Payments.Infrastructure.Persistence;
 
 namespace Payments.Api.Payments;
 
@@ -67,6 +68,7 @@ internal static class PaymentEndpoints
         HttpContext context,
         [FromServices] IRequestClient<InitiatePayment> initiations,
         [FromServices] IIdempotencyStore idempotency,
+        [FromServices] IPaymentReader reader,
         [FromServices] PublishDeadline deadline,
         IOptions<PaymentsApiOptions> options,
         TimeProvider time,
@@ -117,16 +119,35 @@ internal static class PaymentEndpoints
                 return Problems.IdempotencyKeyReused();
             }
 
+            // An answer stored with the key by an earlier version of the API (it wrote the first answer into the key row).
             if (record is { IntentStatus: { } status, IntentExpiresAt: { } expiresAt })
             {
-                var replayed = record.PaymentId.ToString("N");
-                Log.IdempotentReplay(logger, replayed, client);
-                context.Response.Headers[IdempotencyRequest.ReplayedHeader] = "true";
-                return Created(replayed, status, expiresAt);
+                return Replay(context, logger, record.PaymentId, client, status, expiresAt);
             }
 
-            // A first use, a concurrent one, or a repeat of one the saga has not answered yet: each asks the saga for the
-            // key's intent, which creates it once and answers every repeat from what it stored.
+            if (record.PaymentId != paymentId)
+            {
+                // A repeat: the first answer is the stored intent as it was created (AwaitingTransaction, its deadline),
+                // read from the saga's row. A read, where storing the answer with the key cost every first use a commit.
+                PaymentState? stored;
+                try
+                {
+                    stored = await reader.FindAsync(record.PaymentId, client, cancellationToken);
+                }
+                catch (Exception exception) when (IdempotencyDbContext.IsUnreachable(exception) && !cancellationToken.IsCancellationRequested)
+                {
+                    Log.IdempotencyStoreUnavailable(logger, exception.GetType().Name);
+                    return Unavailable(context, settings, idempotent: true);
+                }
+
+                if (stored is not null)
+                {
+                    return Replay(context, logger, record.PaymentId, client, PaymentStatuses.AwaitingTransaction, stored.ExpiresAt);
+                }
+            }
+
+            // A first use, a concurrent one, or a repeat of one the saga has not stored yet: each asks the saga for the key's
+            // intent, which creates it once and answers every repeat from what it stored.
             paymentId = record.PaymentId;
         }
 
@@ -144,12 +165,6 @@ internal static class PaymentEndpoints
 
             Log.PaymentInitiated(logger, reference, client);
             var initiated = response.Message;
-            if (idempotencyKey is not null)
-            {
-                // Best effort: without the stored answer a repeat asks the saga again and gets the same intent.
-                await TryCompleteAsync(idempotency, client, idempotencyKey, paymentId, initiated, logger);
-            }
-
             return Created(reference, initiated.Status, initiated.ExpiresAt);
         }
         catch (Exception exception) when (exception is RequestException or PublishTimeoutException && !cancellationToken.IsCancellationRequested)
@@ -161,18 +176,13 @@ internal static class PaymentEndpoints
         }
     }
 
-    private static async Task TryCompleteAsync(
-        IIdempotencyStore idempotency, string client, string key, Guid paymentId, PaymentInitiated initiated, ILogger logger)
+    private static Created<PaymentCreatedResponse> Replay(
+        HttpContext context, ILogger logger, Guid paymentId, string client, string status, DateTimeOffset expiresAt)
     {
-        try
-        {
-            // Not the request's token: the intent exists now, and its answer should be kept even if the client has gone.
-            await idempotency.CompleteAsync(client, key, paymentId, initiated.Status, initiated.ExpiresAt, CancellationToken.None);
-        }
-        catch (Exception exception) when (IdempotencyDbContext.IsUnreachable(exception))
-        {
-            Log.IdempotencyStoreUnavailable(logger, exception.GetType().Name);
-        }
+        var reference = paymentId.ToString("N");
+        Log.IdempotentReplay(logger, reference, client);
+        context.Response.Headers[IdempotencyRequest.ReplayedHeader] = "true";
+        return Created(reference, status, expiresAt);
     }
 
     /// <remarks>

@@ -32,9 +32,30 @@ public sealed class IdempotentCreateTests(ApiFactory factory) : IClassFixture<Ap
         second.Headers.GetValues("Idempotent-Replayed").ShouldBe(["true"]);
         first.Headers.Contains("Idempotent-Replayed").ShouldBeFalse();
 
-        // The replay came from the store: the saga was asked once for this intent.
+        // The replay came from the intent's stored row: the saga was asked once for this intent.
         var asked = factory.Harness.Published.Select<InitiatePayment>().Count(m => m.Context.Message.PaymentId.ToString("N") == reference);
         asked.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_repeat_after_the_intent_moved_on_still_replays_the_first_answer()
+    {
+        using var client = factory.CreateAuthorizedClient();
+        var key = $"order-{Guid.NewGuid():N}";
+        using var first = await PostAsync(client, key, Body("user-moved-on"));
+        var reference = (await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reference").GetString()!;
+        var row = factory.Reader.Rows.Single(r => r.Reference == reference);
+        row.CurrentState = PaymentStatuses.Confirmed;
+        row.UpdatedAt = row.ExpiresAt.AddMinutes(-1);
+
+        using var second = await PostAsync(client, key, Body("user-moved-on"));
+
+        second.StatusCode.ShouldBe(HttpStatusCode.Created);
+        var replayed = await second.Content.ReadFromJsonAsync<JsonElement>();
+        replayed.GetProperty("reference").GetString().ShouldBe(reference);
+        replayed.GetProperty("status").GetString().ShouldBe(PaymentStatuses.AwaitingTransaction);
+        replayed.GetProperty("expiresAt").GetDateTimeOffset().ShouldBe(ApiFactory.ExpiresAt);
+        second.Headers.GetValues("Idempotent-Replayed").ShouldBe(["true"]);
     }
 
     [Fact]

@@ -137,15 +137,14 @@ public class ApiFactory : WebApplicationFactory<Program>
 
     internal static readonly DateTimeOffset ExpiresAt = new(2026, 1, 1, 0, 15, 0, TimeSpan.Zero);
 
-    /// <summary>Answers initiation as the saga does once the intent is stored.</summary>
-    private sealed class AnsweringSaga : IConsumer<InitiatePayment>
+    /// <summary>Stores the intent in the reader, as the saga stores its row, and answers initiation from it.</summary>
+    private sealed class AnsweringSaga(FakePaymentReader reader) : IConsumer<InitiatePayment>
     {
-        public Task Consume(ConsumeContext<InitiatePayment> context) =>
-            context.RespondAsync(new PaymentInitiated(
-                context.Message.PaymentId,
-                context.Message.PaymentId.ToString("N"),
-                PaymentStatuses.AwaitingTransaction,
-                ExpiresAt));
+        public Task Consume(ConsumeContext<InitiatePayment> context)
+        {
+            var row = reader.Store(context.Message, ExpiresAt);
+            return context.RespondAsync(new PaymentInitiated(row.CorrelationId, row.Reference, row.CurrentState, row.ExpiresAt));
+        }
     }
 
     /// <summary>Fails as a saga whose database is down: the request client receives a fault.</summary>
@@ -309,6 +308,23 @@ internal sealed class FakePaymentReader : IPaymentReader
         return row;
     }
 
+    /// <summary>The row the saga stores for an initiation (the first one wins, as with the real saga).</summary>
+    public PaymentState Store(InitiatePayment initiation, DateTimeOffset expiresAt) =>
+        _rows.GetOrAdd(initiation.PaymentId, id => new PaymentState
+        {
+            CorrelationId = id,
+            CurrentState = PaymentStatuses.AwaitingTransaction,
+            Reference = id.ToString("N"),
+            UserId = initiation.UserId,
+            ClientId = initiation.ClientId ?? InitiatePayment.DefaultClient,
+            Recipient = initiation.Recipient.ToLowerInvariant(),
+            Token = initiation.Token,
+            Amount = initiation.Amount,
+            CreatedAt = expiresAt.AddMinutes(-15),
+            UpdatedAt = expiresAt.AddMinutes(-15),
+            ExpiresAt = expiresAt,
+        });
+
     /// <summary>Every stored row.</summary>
     public IEnumerable<PaymentState> Rows => _rows.Values;
 
@@ -385,20 +401,6 @@ internal sealed class FakeIdempotencyStore : IIdempotencyStore
                 IntentStatus = record.IntentStatus,
                 IntentExpiresAt = record.IntentExpiresAt,
             });
-        }
-    }
-
-    public Task CompleteAsync(string clientId, string key, Guid paymentId, string status, DateTimeOffset expiresAt, CancellationToken cancellationToken)
-    {
-        lock (_records)
-        {
-            if (_records.TryGetValue((clientId, key), out var record) && record.PaymentId == paymentId && record.IntentStatus is null)
-            {
-                record.IntentStatus = status;
-                record.IntentExpiresAt = expiresAt;
-            }
-
-            return Task.CompletedTask;
         }
     }
 }
