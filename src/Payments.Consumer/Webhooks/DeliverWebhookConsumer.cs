@@ -71,7 +71,7 @@ public sealed class DeliverWebhookConsumer(
             }
 
             const string error = "no webhook endpoint is configured for the client";
-            await store.MarkUndeliveredAsync(stored.Id, command.Dispatch, null, error, cancellationToken);
+            await store.MarkUndeliveredAsync(stored.Id, command.Dispatch, null, error, attemptedAt: null, cancellationToken);
             telemetry.RecordDelivery(client, WebhookTelemetry.OutcomeUndelivered);
             Log.WebhookUndelivered(logger, stored.Id, stored.Type, client, stored.Attempts, error);
             return;

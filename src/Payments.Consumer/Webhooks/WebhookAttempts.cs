@@ -35,22 +35,66 @@ public sealed class WebhookAttempts(
         CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        WebhookEvent webhookEvent;
-        WebhookAttempt attempt;
-        var started = time.GetTimestamp();
+        WebhookEvent claimed;
         try
         {
             // The attempt is taken and the event read in one statement; it is counted already when it comes back. The lease
             // outlasts the POST, so the sweeper does not send the event again while this attempt runs.
             if (await store.TryBeginAttemptAsync(eventId, dispatch, now, now + _options.Timeout + _options.OverdueAfter, cancellationToken)
-                is not { } claimed)
+                is not { } taken)
             {
                 permit.Complete(CallOutcome.Ignored);
                 RecordStale(client, eventId, dispatch);
                 return;
             }
 
-            webhookEvent = claimed;
+            claimed = taken;
+        }
+        catch
+        {
+            permit.Complete(CallOutcome.Ignored);
+            throw;
+        }
+
+        await SendAsync(claimed, dispatch + 1, client, endpoint, permit, scheduleRetry, attemptedAt: null, cancellationToken);
+    }
+
+    /// <summary>
+    /// Attempts an event stored already leased to this attempt (<see cref="WebhookEventRecorder"/> inserts it so, dispatch 1,
+    /// not yet counted), which saves the statement that takes the attempt; the outcome's statement counts it.
+    /// </summary>
+    public Task AttemptLeasedAsync(
+        WebhookEvent leased,
+        string client,
+        WebhookEndpointOptions endpoint,
+        CircuitPermit permit,
+        Func<TimeSpan, DeliverWebhook, Task> scheduleRetry,
+        CancellationToken cancellationToken)
+    {
+        var attemptedAt = time.GetUtcNow();
+        leased.Attempts++;
+        leased.LastAttemptAt = attemptedAt;
+        return SendAsync(leased, leased.Dispatch, client, endpoint, permit, scheduleRetry, attemptedAt, cancellationToken);
+    }
+
+    /// <summary>
+    /// POSTs a taken attempt and stores the outcome. <paramref name="next"/> is the dispatch the attempt moved the event to,
+    /// which the next command carries; <paramref name="attemptedAt"/> is set when the outcome must count the attempt too.
+    /// </summary>
+    private async Task SendAsync(
+        WebhookEvent webhookEvent,
+        int next,
+        string client,
+        WebhookEndpointOptions endpoint,
+        CircuitPermit permit,
+        Func<TimeSpan, DeliverWebhook, Task> scheduleRetry,
+        DateTimeOffset? attemptedAt,
+        CancellationToken cancellationToken)
+    {
+        WebhookAttempt attempt;
+        var started = time.GetTimestamp();
+        try
+        {
             attempt = await sender.SendAsync(new Uri(endpoint.Url!, UriKind.Absolute), endpoint.SigningSecrets(), webhookEvent, cancellationToken);
         }
         catch
@@ -64,11 +108,9 @@ public sealed class WebhookAttempts(
         var outcome = attempt.Delivered ? WebhookTelemetry.OutcomeDelivered : WebhookTelemetry.OutcomeFailed;
         telemetry.RecordRequest(client, outcome, time.GetElapsedTime(started));
 
-        // The attempt's own dispatch moved the counter on by one: that is the one the next command carries.
-        var next = dispatch + 1;
         if (attempt.Delivered)
         {
-            await store.MarkDeliveredAsync(webhookEvent.Id, time.GetUtcNow(), attempt.StatusCode!.Value, CancellationToken.None);
+            await store.MarkDeliveredAsync(webhookEvent.Id, time.GetUtcNow(), attempt.StatusCode!.Value, attemptedAt, CancellationToken.None);
             telemetry.RecordDelivery(client, WebhookTelemetry.OutcomeDelivered);
             Log.WebhookDelivered(logger, webhookEvent.Id, webhookEvent.Type, client, attempts, attempt.StatusCode.Value);
             return;
@@ -78,13 +120,13 @@ public sealed class WebhookAttempts(
         var dueAt = time.GetUtcNow() + delay;
         if (dueAt > webhookEvent.RetryUntil)
         {
-            await store.MarkUndeliveredAsync(webhookEvent.Id, next, attempt.StatusCode, attempt.Error!, CancellationToken.None);
+            await store.MarkUndeliveredAsync(webhookEvent.Id, next, attempt.StatusCode, attempt.Error!, attemptedAt, CancellationToken.None);
             telemetry.RecordDelivery(client, WebhookTelemetry.OutcomeUndelivered);
             Log.WebhookUndelivered(logger, webhookEvent.Id, webhookEvent.Type, client, attempts, attempt.Error!);
             return;
         }
 
-        if (await store.TryScheduleRetryAsync(webhookEvent.Id, next, dueAt, attempt, CancellationToken.None))
+        if (await store.TryScheduleRetryAsync(webhookEvent.Id, next, dueAt, attempt, attemptedAt, CancellationToken.None))
         {
             await scheduleRetry(delay, new DeliverWebhook(webhookEvent.Id, next, client));
         }

@@ -13,7 +13,8 @@ namespace Payments.Consumer.Webhooks;
 /// which releases it only after that transaction committed. A crash before the commit loses both the status and the
 /// event (the message is redelivered and the step runs again); a crash after it leaves a pending event whose command may be
 /// lost, which the sweeper sends again. Clients without an endpoint get no event. In a process that delivers webhooks
-/// (<see cref="WebhookFirstAttempts"/>), the first attempt is made there after the commit, with no command through the broker.
+/// (<see cref="WebhookFirstAttempts"/>), the event is stored leased to a first attempt made there after the commit, with no
+/// command through the broker and no statement to take the attempt.
 /// </summary>
 public sealed class WebhookEventRecorder(
     IOptions<WebhookOptions> webhooks,
@@ -45,18 +46,22 @@ public sealed class WebhookEventRecorder(
             NextAttemptAt = now,
             RetryUntil = now + delivery.Value.RetryFor,
         };
-        outbox.Add(context, webhookEvent);
-        var command = new DeliverWebhook(id, webhookEvent.Dispatch, webhookEvent.ClientId);
         if (firstAttempts is not null && context.TryGetPayload<OutboxContext>(out var afterCommit))
         {
+            firstAttempts.Lease(webhookEvent);
+            outbox.Add(context, webhookEvent);
+
             // Run by the endpoint's outbox once the saga's transaction has committed, as its sends are.
             await afterCommit.Add(() =>
             {
-                firstAttempts.Enqueue(command);
+                firstAttempts.Enqueue(webhookEvent);
                 return Task.CompletedTask;
             });
             return;
         }
+
+        outbox.Add(context, webhookEvent);
+        var command = new DeliverWebhook(id, webhookEvent.Dispatch, webhookEvent.ClientId);
 
         // The message's token, which a stopping endpoint cancels (RabbitMq:ConsumerStopTimeout): the outbox sends this after
         // the commit, and its confirmation can be lost with the connection.

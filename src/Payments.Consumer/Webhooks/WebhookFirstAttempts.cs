@@ -4,17 +4,21 @@ using Microsoft.Extensions.Options;
 using Payments.CircuitBreaker;
 using Payments.Contracts;
 using Payments.Infrastructure.Messaging;
+using Payments.Infrastructure.Persistence;
 
 namespace Payments.Consumer.Webhooks;
 
 /// <summary>
 /// The first attempt of a new event, made in this process once the saga's transaction that stored it has committed, so
-/// that a payment's webhook costs no command through the broker. It takes the same endpoint slot and breaker as the
-/// delivery consumer; when either is not to be had, when this process has too many first attempts waiting, or when the
-/// attempt cannot even start (the database), the event goes to the delivery queue as a command, which waits, defers or
-/// retries as ever. A failed attempt schedules its retry through the broker-native delays like the consumer's. Nothing
-/// here is the only record: the event row is pending from the commit on, so one whose attempt a crash or a stop cut off
-/// is sent again by the sweeper once it is overdue (<see cref="WebhookDeliveryOptions.OverdueAfter"/>).
+/// that a payment's webhook costs no command through the broker. The saga stores the event already leased to this attempt
+/// (dispatch 1, held for <see cref="WebhookDeliveryOptions.Timeout"/> plus <see cref="WebhookDeliveryOptions.OverdueAfter"/>),
+/// so the attempt needs no statement to take it. It takes the same endpoint slot and breaker as the delivery consumer; when
+/// either is not to be had, when this process has too many first attempts waiting, when one waited here for half of
+/// <c>OverdueAfter</c> (its lease must outlast the POST), or when the attempt fails to start, the event goes to the delivery
+/// queue as a command of its dispatch, which takes the attempt itself and waits, defers or retries as ever. A failed attempt
+/// schedules its retry through the broker-native delays like the consumer's. Nothing here is the only record: the event row
+/// is pending from the commit on, so one whose attempt a crash or a stop cut off is sent again by the sweeper once its lease
+/// is overdue.
 /// </summary>
 public sealed class WebhookFirstAttempts(
     WebhookAttempts attempts,
@@ -33,19 +37,26 @@ public sealed class WebhookFirstAttempts(
 
     private readonly WebhookDeliveryOptions _options = options.Value;
 
-    private readonly Channel<DeliverWebhook> _waiting = Channel.CreateBounded<DeliverWebhook>(
+    private readonly Channel<WebhookEvent> _waiting = Channel.CreateBounded<WebhookEvent>(
         new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.Wait });
 
     /// <summary>
-    /// Hands over a committed event's first command (dispatch 0, with its client). Never throws: what cannot wait here is
-    /// sent to the delivery queue in the background.
+    /// Hands over a committed event stored leased to its first attempt (<see cref="Lease"/>). Never throws: what cannot wait
+    /// here is sent to the delivery queue in the background.
     /// </summary>
-    public void Enqueue(DeliverWebhook command)
+    public void Enqueue(WebhookEvent leased)
     {
-        if (command.ClientId is null || !_waiting.Writer.TryWrite(command))
+        if (!_waiting.Writer.TryWrite(leased))
         {
-            _ = HandOverAsync(command);
+            _ = HandOverAsync(leased);
         }
+    }
+
+    /// <summary>Makes a new event one that is leased to its first attempt: dispatch 1, no other command due before the lease ends.</summary>
+    public void Lease(WebhookEvent webhookEvent)
+    {
+        webhookEvent.Dispatch = 1;
+        webhookEvent.NextAttemptAt = webhookEvent.CreatedAt + _options.Timeout + _options.OverdueAfter;
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
@@ -62,9 +73,9 @@ public sealed class WebhookFirstAttempts(
     {
         try
         {
-            await foreach (var command in _waiting.Reader.ReadAllAsync(stoppingToken))
+            await foreach (var leased in _waiting.Reader.ReadAllAsync(stoppingToken))
             {
-                await AttemptAsync(command, stoppingToken);
+                await AttemptAsync(leased, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -73,33 +84,41 @@ public sealed class WebhookFirstAttempts(
     }
 
     /// <summary>One first attempt; internal for tests.</summary>
-    internal async Task AttemptAsync(DeliverWebhook command, CancellationToken cancellationToken)
+    internal async Task AttemptAsync(WebhookEvent leased, CancellationToken cancellationToken)
     {
-        var client = command.ClientId!;
+        var client = leased.ClientId;
         var endpoint = webhooks.Value.For(client);
-        if (endpoint is null || !await slots.EnterAsync(client, _options.ConcurrencyPerEndpoint, DeliverWebhookConsumer.SlotWait, cancellationToken))
+        if (endpoint is null
+            || time.GetUtcNow() - leased.CreatedAt > _options.OverdueAfter / 2
+            || !await slots.EnterAsync(client, _options.ConcurrencyPerEndpoint, DeliverWebhookConsumer.SlotWait, cancellationToken))
         {
-            // No endpoint any more (the consumer marks the event undelivered), or every slot stayed busy (it waits or defers).
-            await HandOverAsync(command);
+            // No endpoint any more (the consumer marks the event undelivered), too long a wait here for the lease to cover
+            // the POST, or every slot stayed busy (the consumer waits or defers).
+            await HandOverAsync(leased);
             return;
         }
 
+        var attempted = false;
         try
         {
             if (!breakers.Get(DeliverWebhookConsumer.BreakerName(client)).TryAcquire(out var permit, out _))
             {
-                await HandOverAsync(command);
+                await HandOverAsync(leased);
                 return;
             }
 
-            await attempts.AttemptAsync(command.EventId, command.Dispatch, client, endpoint, permit, ScheduleRetryAsync, cancellationToken);
+            attempted = true;
+            await attempts.AttemptLeasedAsync(leased, client, endpoint, permit, ScheduleRetryAsync, cancellationToken);
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
-            // Before the attempt was taken (the database), the command is still the event's current one and the consumer
-            // retries it; after, the consumer finds it stale, and the sweep sends the event again once its lease has run out.
-            Log.WebhookFirstAttemptFailed(logger, command.EventId, exception);
-            await HandOverAsync(command);
+            // The POST may have been made (an outcome that could not be stored): the lease keeps every other command off the
+            // event until the sweep sends it again. Before it, the event's command goes to the delivery queue now.
+            Log.WebhookFirstAttemptFailed(logger, leased.Id, exception);
+            if (!attempted)
+            {
+                await HandOverAsync(leased);
+            }
         }
         finally
         {
@@ -115,8 +134,9 @@ public sealed class WebhookFirstAttempts(
         await deadline.RunAsync(token => scheduler.ScheduleSend(WebhookDeliveryOptions.Address, dueAt, next, token), CancellationToken.None);
     }
 
-    private async Task HandOverAsync(DeliverWebhook command)
+    private async Task HandOverAsync(WebhookEvent leased)
     {
+        var command = new DeliverWebhook(leased.Id, leased.Dispatch, leased.ClientId);
         try
         {
             // Resolved here, not in the constructor: the saga's state machine, which the bus builds its endpoints from, needs this.

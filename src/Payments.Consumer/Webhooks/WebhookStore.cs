@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Query;
 using Payments.Infrastructure.Persistence;
 
 namespace Payments.Consumer.Webhooks;
@@ -43,40 +44,65 @@ public sealed class WebhookStore(IDbContextFactory<PaymentsDbContext> contexts)
         return rows == 1;
     }
 
-    /// <summary>Delivered, whatever command made it: a pending event that reached its endpoint is done.</summary>
-    public async Task MarkDeliveredAsync(Guid eventId, DateTimeOffset now, int statusCode, CancellationToken cancellationToken)
+    /// <summary>
+    /// Delivered, whatever command made it: a pending event that reached its endpoint is done. The outcomes below count an
+    /// attempt made at <c>attemptedAt</c> when it is given: one of an event stored already leased to it, whose attempt no
+    /// statement took (<see cref="WebhookAttempts.AttemptLeasedAsync"/>).
+    /// </summary>
+    public async Task MarkDeliveredAsync(Guid eventId, DateTimeOffset now, int statusCode, DateTimeOffset? attemptedAt, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         await db.WebhookEvents.Where(e => e.Id == eventId && e.Status == WebhookDeliveryStatuses.Pending).ExecuteUpdateAsync(
-            s => s.SetProperty(e => e.Status, WebhookDeliveryStatuses.Delivered)
-                .SetProperty(e => e.DeliveredAt, now)
-                .SetProperty(e => e.LastStatusCode, statusCode)
-                .SetProperty(e => e.LastError, (string?)null),
+            s =>
+            {
+                s.SetProperty(e => e.Status, WebhookDeliveryStatuses.Delivered)
+                    .SetProperty(e => e.DeliveredAt, now)
+                    .SetProperty(e => e.LastStatusCode, statusCode)
+                    .SetProperty(e => e.LastError, (string?)null);
+                CountAttempt(s, attemptedAt);
+            },
             cancellationToken);
     }
 
     /// <summary>Records a failed attempt and when the next is due; false when a newer command took the event meanwhile.</summary>
     public async Task<bool> TryScheduleRetryAsync(
-        Guid eventId, int dispatch, DateTimeOffset dueAt, WebhookAttempt attempt, CancellationToken cancellationToken)
+        Guid eventId, int dispatch, DateTimeOffset dueAt, WebhookAttempt attempt, DateTimeOffset? attemptedAt, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var rows = await Pending(db, eventId, dispatch).ExecuteUpdateAsync(
-            s => s.SetProperty(e => e.NextAttemptAt, dueAt)
-                .SetProperty(e => e.LastStatusCode, attempt.StatusCode)
-                .SetProperty(e => e.LastError, Bounded(attempt.Error)),
+            s =>
+            {
+                s.SetProperty(e => e.NextAttemptAt, dueAt)
+                    .SetProperty(e => e.LastStatusCode, attempt.StatusCode)
+                    .SetProperty(e => e.LastError, Bounded(attempt.Error));
+                CountAttempt(s, attemptedAt);
+            },
             cancellationToken);
         return rows == 1;
     }
 
     /// <summary>Gives up: the event is kept as undelivered, for an operator to re-send.</summary>
-    public async Task MarkUndeliveredAsync(Guid eventId, int dispatch, int? statusCode, string error, CancellationToken cancellationToken)
+    public async Task MarkUndeliveredAsync(
+        Guid eventId, int dispatch, int? statusCode, string error, DateTimeOffset? attemptedAt, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         await Pending(db, eventId, dispatch).ExecuteUpdateAsync(
-            s => s.SetProperty(e => e.Status, WebhookDeliveryStatuses.Undelivered)
-                .SetProperty(e => e.LastStatusCode, statusCode)
-                .SetProperty(e => e.LastError, Bounded(error)),
+            s =>
+            {
+                s.SetProperty(e => e.Status, WebhookDeliveryStatuses.Undelivered)
+                    .SetProperty(e => e.LastStatusCode, statusCode)
+                    .SetProperty(e => e.LastError, Bounded(error));
+                CountAttempt(s, attemptedAt);
+            },
             cancellationToken);
+    }
+
+    private static void CountAttempt(UpdateSettersBuilder<WebhookEvent> setters, DateTimeOffset? attemptedAt)
+    {
+        if (attemptedAt is { } at)
+        {
+            setters.SetProperty(e => e.Attempts, e => e.Attempts + 1).SetProperty(e => e.LastAttemptAt, at);
+        }
     }
 
     /// <summary>
