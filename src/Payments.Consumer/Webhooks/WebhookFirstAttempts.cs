@@ -13,12 +13,12 @@ namespace Payments.Consumer.Webhooks;
 /// that a payment's webhook costs no command through the broker. The saga stores the event already leased to this attempt
 /// (dispatch 1, held for <see cref="WebhookDeliveryOptions.Timeout"/> plus <see cref="WebhookDeliveryOptions.OverdueAfter"/>),
 /// so the attempt needs no statement to take it. It takes the same endpoint slot and breaker as the delivery consumer; when
-/// either is not to be had, when this process has too many first attempts waiting, when one waited here for half of
-/// <c>OverdueAfter</c> (its lease must outlast the POST), or when the attempt fails to start, the event goes to the delivery
-/// queue as a command of its dispatch, which takes the attempt itself and waits, defers or retries as ever. A failed attempt
-/// schedules its retry through the broker-native delays like the consumer's. Nothing here is the only record: the event row
-/// is pending from the commit on, so one whose attempt a crash or a stop cut off is sent again by the sweeper once its lease
-/// is overdue.
+/// either is not to be had, when this process has too many first attempts waiting, or when one waited here for half of
+/// <c>OverdueAfter</c> (its lease must outlast the POST), the event goes to the delivery queue as a command of its dispatch,
+/// which takes the attempt itself and waits, defers or retries as ever. A failed attempt schedules its retry through the
+/// broker-native delays like the consumer's. Nothing here is the only record: the event row is pending from the commit on,
+/// so one whose attempt a crash, a stop or a failure to store its outcome cut off is sent again by the sweeper once its
+/// lease is overdue.
 /// </summary>
 public sealed class WebhookFirstAttempts(
     WebhookAttempts attempts,

@@ -22,6 +22,13 @@ public sealed class PostgresSagaRepositoryWithoutRetryTests(PostgresFixture fixt
         await AssertTwentyConcurrentOpeningsMakeOneCounterOfTwenty(bus);
     }
 
+    [Fact]
+    public async Task Concurrent_first_events_of_a_creating_message_type_take_the_id_lock_first_and_wait_for_each_other()
+    {
+        await using var bus = await SagaBus.StartAsync(fixture.Database, retry: false, lockFirstOnOpen: true);
+        await AssertTwentyConcurrentOpeningsMakeOneCounterOfTwenty(bus);
+    }
+
     private async Task AssertTwentyConcurrentOpeningsMakeOneCounterOfTwenty(SagaBus bus)
     {
         var database = fixture.Database;

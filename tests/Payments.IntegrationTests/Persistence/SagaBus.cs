@@ -3,6 +3,7 @@ using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Payments.Infrastructure.Persistence;
+using Payments.Infrastructure.Persistence.SagaRepository;
 using Payments.IntegrationTests.Fixtures;
 
 namespace Payments.IntegrationTests.Persistence;
@@ -33,13 +34,24 @@ public sealed class SagaBus : IAsyncDisposable
 
     public IBus Bus => _bus;
 
-    public static Task<SagaBus> StartAsync(PostgresDatabase database, bool retry = true, Action<ILoggingBuilder>? logging = null) =>
-        StartAsync<CounterStateMachine>(database, retry, logging);
+    public static Task<SagaBus> StartAsync(
+        PostgresDatabase database, bool retry = true, Action<ILoggingBuilder>? logging = null, bool lockFirstOnOpen = false) =>
+        StartAsync<CounterStateMachine>(database, retry, logging, lockFirstOnOpen);
 
-    public static async Task<SagaBus> StartAsync<TStateMachine>(PostgresDatabase database, bool retry = true, Action<ILoggingBuilder>? logging = null)
+    /// <summary>
+    /// Starts the bus; with <c>lockFirstOnOpen</c>, <see cref="OpenCounter"/> is declared a creating message, whose step takes
+    /// the id lock before it reads.
+    /// </summary>
+    public static async Task<SagaBus> StartAsync<TStateMachine>(
+        PostgresDatabase database, bool retry = true, Action<ILoggingBuilder>? logging = null, bool lockFirstOnOpen = false)
         where TStateMachine : class, SagaStateMachine<PaymentState>
     {
         var services = new ServiceCollection();
+        if (lockFirstOnOpen)
+        {
+            services.Configure<PostgresSagaRepositoryOptions<PaymentState>>(options => options.Creates<OpenCounter>());
+        }
+
         services.AddLogging(builder => logging?.Invoke(builder));
         services.AddSingleton<FaultLog>();
         services.AddPaymentsPersistence(database.Configuration());

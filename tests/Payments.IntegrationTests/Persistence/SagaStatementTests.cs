@@ -49,6 +49,39 @@ public sealed class SagaStatementTests(PostgresFixture fixture) : IClassFixture<
         opening.Concat(bump).ShouldNotContain(c => c.Contains("SAVEPOINT", StringComparison.OrdinalIgnoreCase));
     }
 
+    [Fact]
+    public async Task A_creating_message_takes_the_id_lock_before_its_one_read()
+    {
+        var commands = new CommandLog();
+        await using var bus = await SagaBus.StartAsync(fixture.Database, lockFirstOnOpen: true, logging: builder => builder
+            .SetMinimumLevel(LogLevel.Information)
+            .AddProvider(commands));
+        var id = Guid.NewGuid();
+
+        await bus.Bus.Publish(new OpenCounter(id));
+        await Eventually.Until(
+            () => fixture.Database.CountAsync("correlation_id = " + Eventually.Literal(id)),
+            n => n == 1, TimeSpan.FromSeconds(30), () => !bus.Faults.Entries.IsEmpty);
+        var opening = commands.Take();
+
+        // A repeat of the creating message finds the row under both locks and changes it.
+        await bus.Bus.Publish(new OpenCounter(id));
+        await Eventually.Until(
+            () => fixture.Database.ScalarAsync<int>($"SELECT pending_checks FROM payments WHERE correlation_id = {Eventually.Literal(id)}"),
+            n => n == 2, TimeSpan.FromSeconds(30), () => !bus.Faults.Entries.IsEmpty);
+        var repeat = commands.Take();
+
+        bus.Faults.Entries.ShouldBeEmpty();
+        opening.Count(c => c.Contains(AdvisoryLock, StringComparison.Ordinal)).ShouldBe(1);
+        opening.Count(c => c.Contains(RowLock, StringComparison.Ordinal)).ShouldBe(1, "one read, under the id lock");
+        opening.FindIndex(c => c.Contains(AdvisoryLock, StringComparison.Ordinal))
+            .ShouldBeLessThan(opening.FindIndex(c => c.Contains(RowLock, StringComparison.Ordinal)));
+        opening.Count(c => c.Contains("INSERT INTO", StringComparison.Ordinal)).ShouldBe(1);
+        repeat.Count(c => c.Contains(AdvisoryLock, StringComparison.Ordinal)).ShouldBe(1);
+        repeat.Count(c => c.Contains(RowLock, StringComparison.Ordinal)).ShouldBe(1);
+        repeat.Count(c => c.Contains("INSERT INTO", StringComparison.Ordinal)).ShouldBe(0);
+    }
+
     /// <summary>EF Core's "Executed DbCommand" entries (category Microsoft.EntityFrameworkCore.Database.Command), texts only.</summary>
     private sealed class CommandLog : ILoggerProvider, ILogger
     {

@@ -21,14 +21,16 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> :
     private readonly PaymentsDbContext _db;
     private readonly ISagaConsumeContextFactory<DbContext, TSaga> _factory;
     private readonly ILogger _logger;
+    private readonly bool _lockFirst;
 
     // Correlation ids this transaction holds the advisory lock of (taken only for rows that were missing).
     private readonly HashSet<Guid> _lockedIds = [];
 
     public PostgresSagaRepositoryContext(PaymentsDbContext db, ConsumeContext<TMessage> consumeContext,
-        ISagaConsumeContextFactory<DbContext, TSaga> factory, ILogger logger)
+        ISagaConsumeContextFactory<DbContext, TSaga> factory, ILogger logger, bool lockFirst)
         : base(consumeContext, db)
     {
+        _lockFirst = lockFirst;
         _db = db;
         _consumeContext = consumeContext;
         _factory = factory;
@@ -120,10 +122,16 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> :
     /// <summary>
     /// Reads the row with <c>FOR UPDATE</c>, which holds it until the transaction ends: one round trip for a saga that
     /// exists. For one that does not (yet), FOR UPDATE locks nothing, so the correlation-id lock is taken and the row read
-    /// again: a first event being stored concurrently has committed by then, and this read sees it.
+    /// again: a first event being stored concurrently has committed by then, and this read sees it. A message that usually
+    /// creates its saga takes the correlation-id lock first and reads once.
     /// </summary>
     internal async Task<TSaga?> LoadLocked(Guid correlationId)
     {
+        if (_lockFirst && await LockMissing(correlationId))
+        {
+            return await SelectForUpdate(correlationId);
+        }
+
         return await SelectForUpdate(correlationId)
             ?? (await LockMissing(correlationId) ? await SelectForUpdate(correlationId) : null);
     }

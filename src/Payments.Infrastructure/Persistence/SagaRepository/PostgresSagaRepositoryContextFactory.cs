@@ -4,6 +4,7 @@ using MassTransit.Saga;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Payments.Infrastructure.Persistence.SagaRepository;
 
@@ -13,7 +14,8 @@ namespace Payments.Infrastructure.Persistence.SagaRepository;
 /// </summary>
 /// <remarks>
 /// Concurrency is pessimistic: <c>SELECT ... FOR UPDATE</c> on the row (READ COMMITTED) and, only where the row is not
-/// there, a transaction-scoped advisory lock on the correlation id and the same read again. Events of one saga arrive in bursts (a submission, a verification result, a deferral, a
+/// there, a transaction-scoped advisory lock on the correlation id and the same read again (for a message that usually
+/// creates its saga, <see cref="PostgresSagaRepositoryOptions{TSaga}.CreatingMessages"/>, the lock first and one read). Events of one saga arrive in bursts (a submission, a verification result, a deferral, a
 /// retry) and optimistic concurrency would turn every burst into version conflicts and whole-message retries, each
 /// re-running the state machine and its sends; waiting on a lock costs one round trip and never re-runs anything. The
 /// advisory lock exists because FOR UPDATE locks nothing for a row that is not there yet: without it, two first events of
@@ -25,6 +27,7 @@ namespace Payments.Infrastructure.Persistence.SagaRepository;
 internal sealed class PostgresSagaRepositoryContextFactory<TSaga>(
     IDbContextFactory<PaymentsDbContext> dbContextFactory,
     ISagaConsumeContextFactory<DbContext, TSaga> consumeContextFactory,
+    IOptions<PostgresSagaRepositoryOptions<TSaga>> options,
     ILogger<PostgresSagaRepositoryContextFactory<TSaga>> logger) :
     ISagaRepositoryContextFactory<TSaga>,
     ILoadSagaRepositoryContextFactory<TSaga>,
@@ -43,7 +46,8 @@ internal sealed class PostgresSagaRepositoryContextFactory<TSaga>(
         await using var db = await dbContextFactory.CreateDbContextAsync(context.CancellationToken);
         await using var transaction = await BeginAsync(db, context.CancellationToken);
 
-        var repositoryContext = new PostgresSagaRepositoryContext<TSaga, T>(db, context, consumeContextFactory, logger);
+        var lockFirst = options.Value.CreatingMessages.Contains(typeof(T));
+        var repositoryContext = new PostgresSagaRepositoryContext<TSaga, T>(db, context, consumeContextFactory, logger, lockFirst);
         await next.Send(repositoryContext);
 
         // Disposing the transaction without a commit (any exception above) rolls back.
@@ -56,7 +60,7 @@ internal sealed class PostgresSagaRepositoryContextFactory<TSaga>(
         await using var db = await dbContextFactory.CreateDbContextAsync(context.CancellationToken);
         await using var transaction = await BeginAsync(db, context.CancellationToken);
 
-        var repositoryContext = new PostgresSagaRepositoryContext<TSaga, T>(db, context, consumeContextFactory, logger);
+        var repositoryContext = new PostgresSagaRepositoryContext<TSaga, T>(db, context, consumeContextFactory, logger, lockFirst: false);
 
         // FOR UPDATE cannot be composed onto an arbitrary LINQ filter, so: find the candidates without locks, lock them one
         // by one in a fixed order, and keep those that still match once locked (another message may have changed them).
