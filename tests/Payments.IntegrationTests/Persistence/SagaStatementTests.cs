@@ -20,24 +20,11 @@ public sealed class SagaStatementTests(PostgresFixture fixture) : IClassFixture<
     public async Task A_step_on_an_existing_saga_reads_it_with_one_locking_statement_and_a_first_event_also_takes_the_id_lock()
     {
         var commands = new CommandLog();
-        await using var bus = await SagaBus.StartAsync(fixture.Database, logging: builder => builder
-            .SetMinimumLevel(LogLevel.Information)
-            .AddProvider(commands));
+        await using var bus = await StartAsync(commands, lockFirstOnOpen: false);
         var id = Guid.NewGuid();
 
-        await bus.Bus.Publish(new OpenCounter(id));
-        await Eventually.Until(
-            () => fixture.Database.CountAsync("correlation_id = " + Eventually.Literal(id)),
-            n => n == 1, TimeSpan.FromSeconds(30), () => !bus.Faults.Entries.IsEmpty);
-
-        // Each statement is logged as it completes, so a committed step has logged all of its statements.
-        var opening = commands.Take();
-
-        await bus.Bus.Publish(new BumpCounter(id));
-        await Eventually.Until(
-            () => fixture.Database.ScalarAsync<int>($"SELECT verification_attempts FROM payments WHERE correlation_id = {Eventually.Literal(id)}"),
-            n => n == 1, TimeSpan.FromSeconds(30), () => !bus.Faults.Entries.IsEmpty);
-        var bump = commands.Take();
+        var opening = await StatementsOfAsync(bus, commands, new OpenCounter(id), Rows(id), 1);
+        var bump = await StatementsOfAsync(bus, commands, new BumpCounter(id), Column("verification_attempts", id), 1);
 
         bus.Faults.Entries.ShouldBeEmpty();
         opening.Count(c => c.Contains(AdvisoryLock, StringComparison.Ordinal)).ShouldBe(1);
@@ -53,23 +40,12 @@ public sealed class SagaStatementTests(PostgresFixture fixture) : IClassFixture<
     public async Task A_creating_message_takes_the_id_lock_before_its_one_read()
     {
         var commands = new CommandLog();
-        await using var bus = await SagaBus.StartAsync(fixture.Database, lockFirstOnOpen: true, logging: builder => builder
-            .SetMinimumLevel(LogLevel.Information)
-            .AddProvider(commands));
+        await using var bus = await StartAsync(commands, lockFirstOnOpen: true);
         var id = Guid.NewGuid();
 
-        await bus.Bus.Publish(new OpenCounter(id));
-        await Eventually.Until(
-            () => fixture.Database.CountAsync("correlation_id = " + Eventually.Literal(id)),
-            n => n == 1, TimeSpan.FromSeconds(30), () => !bus.Faults.Entries.IsEmpty);
-        var opening = commands.Take();
-
+        var opening = await StatementsOfAsync(bus, commands, new OpenCounter(id), Rows(id), 1);
         // A repeat of the creating message finds the row under both locks and changes it.
-        await bus.Bus.Publish(new OpenCounter(id));
-        await Eventually.Until(
-            () => fixture.Database.ScalarAsync<int>($"SELECT pending_checks FROM payments WHERE correlation_id = {Eventually.Literal(id)}"),
-            n => n == 2, TimeSpan.FromSeconds(30), () => !bus.Faults.Entries.IsEmpty);
-        var repeat = commands.Take();
+        var repeat = await StatementsOfAsync(bus, commands, new OpenCounter(id), Column("pending_checks", id), 2);
 
         bus.Faults.Entries.ShouldBeEmpty();
         opening.Count(c => c.Contains(AdvisoryLock, StringComparison.Ordinal)).ShouldBe(1);
@@ -80,6 +56,28 @@ public sealed class SagaStatementTests(PostgresFixture fixture) : IClassFixture<
         repeat.Count(c => c.Contains(AdvisoryLock, StringComparison.Ordinal)).ShouldBe(1);
         repeat.Count(c => c.Contains(RowLock, StringComparison.Ordinal)).ShouldBe(1);
         repeat.Count(c => c.Contains("INSERT INTO", StringComparison.Ordinal)).ShouldBe(0);
+    }
+
+    private Task<SagaBus> StartAsync(CommandLog commands, bool lockFirstOnOpen) =>
+        SagaBus.StartAsync(fixture.Database, lockFirstOnOpen: lockFirstOnOpen, logging: builder => builder
+            .SetMinimumLevel(LogLevel.Information)
+            .AddProvider(commands));
+
+    private static string Rows(Guid id) => $"SELECT count(*)::int FROM payments WHERE correlation_id = {Eventually.Literal(id)}";
+
+    private static string Column(string column, Guid id) => $"SELECT {column} FROM payments WHERE correlation_id = {Eventually.Literal(id)}";
+
+    /// <summary>Publishes one message and returns the statements of its step, once <paramref name="query"/> shows it committed.</summary>
+    private async Task<List<string>> StatementsOfAsync<T>(SagaBus bus, CommandLog commands, T message, string query, int expected)
+        where T : class
+    {
+        await bus.Bus.Publish(message);
+        await Eventually.Until(
+            () => fixture.Database.ScalarAsync<int>(query),
+            n => n == expected, TimeSpan.FromSeconds(30), () => !bus.Faults.Entries.IsEmpty);
+
+        // Each statement is logged as it completes, so a committed step has logged all of its statements.
+        return commands.Take();
     }
 
     /// <summary>EF Core's "Executed DbCommand" entries (category Microsoft.EntityFrameworkCore.Database.Command), texts only.</summary>
