@@ -10,7 +10,6 @@ using Payments.Api.Validation;
 using Payments.Contracts;
 using Payments.Infrastructure.Documents;
 using Payments.Infrastructure.Messaging;
-using Payments.Infrastructure.Persistence;
 
 namespace Payments.Api.Payments;
 
@@ -102,53 +101,38 @@ internal static class PaymentEndpoints
         if (idempotencyKey is not null)
         {
             var requestHash = IdempotencyRequest.Hash(payment);
-            IdempotencyRecord record;
             try
             {
-                record = await idempotency.ClaimAsync(client, idempotencyKey, requestHash, paymentId, cancellationToken);
-            }
-            catch (Exception exception) when (IdempotencyDbContext.IsUnreachable(exception) && !cancellationToken.IsCancellationRequested)
-            {
-                Log.IdempotencyStoreUnavailable(logger, exception.GetType().Name);
-                return Unavailable(context, settings, idempotent: true);
-            }
-
-            if (!record.RequestHash.AsSpan().SequenceEqual(requestHash))
-            {
-                Log.IdempotencyKeyMismatch(logger, client);
-                return Problems.IdempotencyKeyReused();
-            }
-
-            // An answer stored with the key by an earlier version of the API (it wrote the first answer into the key row).
-            if (record is { IntentStatus: { } status, IntentExpiresAt: { } expiresAt })
-            {
-                return Replay(context, logger, record.PaymentId, client, status, expiresAt);
-            }
-
-            if (record.PaymentId != paymentId)
-            {
-                // A repeat: the first answer is the stored intent as it was created (AwaitingTransaction, its deadline),
-                // read from the saga's row. A read, where storing the answer with the key cost every first use a commit.
-                PaymentState? stored;
-                try
+                var record = await idempotency.ClaimAsync(client, idempotencyKey, requestHash, paymentId, cancellationToken);
+                if (!record.RequestHash.AsSpan().SequenceEqual(requestHash))
                 {
-                    stored = await reader.FindAsync(record.PaymentId, client, cancellationToken);
-                }
-                catch (Exception exception) when (IdempotencyDbContext.IsUnreachable(exception) && !cancellationToken.IsCancellationRequested)
-                {
-                    Log.IdempotencyStoreUnavailable(logger, exception.GetType().Name);
-                    return Unavailable(context, settings, idempotent: true);
+                    Log.IdempotencyKeyMismatch(logger, client);
+                    return Problems.IdempotencyKeyReused();
                 }
 
-                if (stored is not null)
+                // An answer stored with the key by an earlier version of the API (it wrote the first answer into the key row).
+                if (record is { IntentStatus: { } status, IntentExpiresAt: { } expiresAt })
+                {
+                    return Replay(context, logger, record.PaymentId, client, status, expiresAt);
+                }
+
+                // A repeat: the first answer is the stored intent as it was created (AwaitingTransaction, its deadline), read
+                // from the saga's row. A read, where storing the answer with the key cost every first use a commit.
+                if (record.PaymentId != paymentId && await reader.FindAsync(record.PaymentId, client, cancellationToken) is { } stored)
                 {
                     return Replay(context, logger, record.PaymentId, client, PaymentStatuses.AwaitingTransaction, stored.ExpiresAt);
                 }
-            }
 
-            // A first use, a concurrent one, or a repeat of one the saga has not stored yet: each asks the saga for the key's
-            // intent, which creates it once and answers every repeat from what it stored.
-            paymentId = record.PaymentId;
+                // A first use, a concurrent one, or a repeat of one the saga has not stored yet: each asks the saga for the
+                // key's intent, which creates it once and answers every repeat from what it stored.
+                paymentId = record.PaymentId;
+            }
+            catch (Exception exception) when (IdempotencyDbContext.IsUnreachable(exception) && !cancellationToken.IsCancellationRequested)
+            {
+                // The key's row or the intent's: both live in the one database.
+                Log.IdempotencyStoreUnavailable(logger, exception.GetType().Name);
+                return Unavailable(context, settings, idempotent: true);
+            }
         }
 
         var reference = paymentId.ToString("N");

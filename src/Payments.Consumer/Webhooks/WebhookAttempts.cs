@@ -71,10 +71,9 @@ public sealed class WebhookAttempts(
         Func<TimeSpan, DeliverWebhook, Task> scheduleRetry,
         CancellationToken cancellationToken)
     {
-        var attemptedAt = time.GetUtcNow();
+        // Counted here for the retry delay and the logs; the outcome's statement counts it in the row.
         leased.Attempts++;
-        leased.LastAttemptAt = attemptedAt;
-        return SendAsync(leased, leased.Dispatch, client, endpoint, permit, scheduleRetry, attemptedAt, cancellationToken);
+        return SendAsync(leased, leased.Dispatch, client, endpoint, permit, scheduleRetry, time.GetUtcNow(), cancellationToken);
     }
 
     /// <summary>
