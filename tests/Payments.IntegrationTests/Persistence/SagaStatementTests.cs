@@ -27,12 +27,12 @@ public sealed class SagaStatementTests(PostgresFixture fixture) : IClassFixture<
         var bump = await StatementsOfAsync(bus, commands, new BumpCounter(id), Column("verification_attempts", id), 1);
 
         bus.Faults.Entries.ShouldBeEmpty();
-        opening.Count(c => c.Contains(AdvisoryLock, StringComparison.Ordinal)).ShouldBe(1);
-        opening.Count(c => c.Contains(RowLock, StringComparison.Ordinal)).ShouldBe(2, "read, then read again under the id lock");
-        opening.Count(c => c.Contains("INSERT INTO", StringComparison.Ordinal)).ShouldBe(1);
-        bump.Count(c => c.Contains(AdvisoryLock, StringComparison.Ordinal)).ShouldBe(0);
-        bump.Count(c => c.Contains(RowLock, StringComparison.Ordinal)).ShouldBe(1);
-        bump.Count(c => c.Contains("UPDATE payments", StringComparison.Ordinal)).ShouldBe(1);
+        Occurrences(opening, AdvisoryLock).ShouldBe(1);
+        Occurrences(opening, RowLock).ShouldBe(2, "read, then read again under the id lock");
+        Occurrences(opening, "INSERT INTO").ShouldBe(1);
+        Occurrences(bump, AdvisoryLock).ShouldBe(0);
+        Occurrences(bump, RowLock).ShouldBe(1);
+        Occurrences(bump, "UPDATE payments").ShouldBe(1);
         opening.Concat(bump).ShouldNotContain(c => c.Contains("SAVEPOINT", StringComparison.OrdinalIgnoreCase));
     }
 
@@ -48,14 +48,14 @@ public sealed class SagaStatementTests(PostgresFixture fixture) : IClassFixture<
         var repeat = await StatementsOfAsync(bus, commands, new OpenCounter(id), Column("pending_checks", id), 2);
 
         bus.Faults.Entries.ShouldBeEmpty();
-        opening.Count(c => c.Contains(AdvisoryLock, StringComparison.Ordinal)).ShouldBe(1);
-        opening.Count(c => c.Contains(RowLock, StringComparison.Ordinal)).ShouldBe(1, "one read, under the id lock");
+        Occurrences(opening, AdvisoryLock).ShouldBe(1);
+        Occurrences(opening, RowLock).ShouldBe(1, "one read, under the id lock");
         opening.FindIndex(c => c.Contains(AdvisoryLock, StringComparison.Ordinal))
             .ShouldBeLessThan(opening.FindIndex(c => c.Contains(RowLock, StringComparison.Ordinal)));
-        opening.Count(c => c.Contains("INSERT INTO", StringComparison.Ordinal)).ShouldBe(1);
-        repeat.Count(c => c.Contains(AdvisoryLock, StringComparison.Ordinal)).ShouldBe(1);
-        repeat.Count(c => c.Contains(RowLock, StringComparison.Ordinal)).ShouldBe(1);
-        repeat.Count(c => c.Contains("INSERT INTO", StringComparison.Ordinal)).ShouldBe(0);
+        Occurrences(opening, "INSERT INTO").ShouldBe(1);
+        Occurrences(repeat, AdvisoryLock).ShouldBe(1);
+        Occurrences(repeat, RowLock).ShouldBe(1);
+        Occurrences(repeat, "INSERT INTO").ShouldBe(0);
     }
 
     private Task<SagaBus> StartAsync(CommandLog commands, bool lockFirstOnOpen) =>
@@ -66,6 +66,10 @@ public sealed class SagaStatementTests(PostgresFixture fixture) : IClassFixture<
     private static string Rows(Guid id) => $"SELECT count(*)::int FROM payments WHERE correlation_id = {Eventually.Literal(id)}";
 
     private static string Column(string column, Guid id) => $"SELECT {column} FROM payments WHERE correlation_id = {Eventually.Literal(id)}";
+
+    /// <summary>How many of <paramref name="statements"/> contain <paramref name="text"/> (ordinal).</summary>
+    private static int Occurrences(List<string> statements, string text) =>
+        statements.Count(c => c.Contains(text, StringComparison.Ordinal));
 
     /// <summary>Publishes one message and returns the statements of its step, once <paramref name="query"/> shows it committed.</summary>
     private async Task<List<string>> StatementsOfAsync<T>(SagaBus bus, CommandLog commands, T message, string query, int expected)
